@@ -1,0 +1,70 @@
+package com.sparkify.lake;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Every knob of a run, in one place. The command line fills it; tests build it directly.
+ *
+ * @param master               Spark master URL; {@code local[*]} runs Spark embedded in this JVM
+ * @param maxRejectedFraction  share of an input's records that may be rejected before the run fails
+ * @param shufflePartitions    partitions after a shuffle; adaptive execution coalesces small ones
+ */
+public record Settings(String master, double maxRejectedFraction, int shufflePartitions) {
+
+    public static final String DEFAULT_MASTER = "local[*]";
+    /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
+    public static final double DEFAULT_MAX_REJECTED_FRACTION = 0.05;
+
+    public static Settings defaults() {
+        return new Settings(DEFAULT_MASTER, DEFAULT_MAX_REJECTED_FRACTION, defaultShufflePartitions());
+    }
+
+    public Settings withMaster(String newMaster) {
+        return new Settings(newMaster, maxRejectedFraction, shufflePartitions);
+    }
+
+    public Settings withMaxRejectedFraction(double fraction) {
+        return new Settings(master, fraction, shufflePartitions);
+    }
+
+    public Settings withShufflePartitions(int partitions) {
+        return new Settings(master, maxRejectedFraction, partitions);
+    }
+
+    /** A few tasks per core keeps both cores busy without paying Spark's 200-task default on small data. */
+    static int defaultShufflePartitions() {
+        return Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
+    }
+
+    public boolean isLocal() {
+        return master.startsWith("local");
+    }
+
+    /** Starts (or joins) the Spark session a run uses. */
+    public SparkSession startSpark() {
+        SparkSession.Builder builder = SparkSession.builder()
+                .appName("sparkify-lake")
+                .master(master)
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                // The pipeline's plans are wide; Spark warns when it shortens their text otherwise.
+                .config("spark.sql.debug.maxToStringFields", "200");
+        if (isLocal()) {
+            // An embedded driver serves nobody but this process: keep it off the network.
+            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        }
+        SparkSession spark = builder.getOrCreate();
+        applyTo(spark);
+        return spark;
+    }
+
+    /** Session settings the pipeline's correctness depends on; applied to any session it is given. */
+    public void applyTo(SparkSession spark) {
+        // Hours, days and months of the lake are UTC whatever the machine's zone (SPEC rule 5).
+        spark.conf().set("spark.sql.session.timeZone", "UTC");
+        // Timestamps come back to Java as Instants, which carry no zone to misread.
+        spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
+        spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(shufflePartitions));
+        spark.conf().set("spark.sql.adaptive.enabled", "true");
+    }
+}

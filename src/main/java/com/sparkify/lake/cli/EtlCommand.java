@@ -1,0 +1,89 @@
+package com.sparkify.lake.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.sql.SparkSession;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.Settings;
+import com.sparkify.lake.generate.Generator;
+import com.sparkify.lake.pipeline.Pipeline;
+import com.sparkify.lake.pipeline.Progress;
+import com.sparkify.lake.pipeline.RunSummary;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "etl", mixinStandardHelpOptions = true,
+        description = {"Builds the lake: songplays, users, songs, artists and time, as partitioned Parquet.",
+            "Without --input it runs the demo: it generates a small data set under --demo-dir and builds "
+                + "the lake from it."})
+final class EtlCommand implements Callable<Integer> {
+
+    @Option(names = "--input", paramLabel = "IN",
+            description = "Folder or URI holding song_data/ and log_data/.")
+    String input;
+
+    @Option(names = "--output", paramLabel = "OUT",
+            description = "Folder or URI of the lake (created if missing). Required with --input.")
+    String output;
+
+    @Option(names = "--master", paramLabel = "URL", defaultValue = Settings.DEFAULT_MASTER,
+            description = "Spark master (default: ${DEFAULT-VALUE}, Spark embedded in this process).")
+    String master;
+
+    @Option(names = "--max-rejected-fraction", paramLabel = "F",
+            defaultValue = "" + Settings.DEFAULT_MAX_REJECTED_FRACTION,
+            description = "Fail the run, leaving the lake as it was, when more than this share of an input's "
+                + "records is rejected (default: ${DEFAULT-VALUE}).")
+    double maxRejectedFraction;
+
+    @Option(names = "--shuffle-partitions", paramLabel = "N",
+            description = "Partitions after a shuffle (default: 4 per core; small ones are merged).")
+    Integer shufflePartitions;
+
+    @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "sparkify-demo",
+            description = "Where the demo (no --input) generates its data and builds its lake "
+                + "(default: ${DEFAULT-VALUE}).")
+    Path demoDir;
+
+    @Override
+    public Integer call() {
+        if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
+            throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
+        }
+        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction);
+        if (shufflePartitions != null) {
+            settings = settings.withShufflePartitions(shufflePartitions);
+        }
+        Progress progress = new Progress(System.err);
+        String in = input;
+        String out = output;
+        if (in == null) {
+            Path demoInput = demoDir.resolve("input");
+            Generator.Spec demo = new Generator.Spec(2_000, 50_000, 42, 30, Generator.Spec.REAL_FIRST_DAY);
+            progress.stage("generate demo data", () -> GenerateCommand.generate(demo, demoInput, true),
+                    written -> String.format("%,d song files, %,d events in %s", written.songFiles(),
+                            written.events(), demoInput));
+            in = demoInput.toString();
+            out = out == null ? demoDir.resolve("lake").toString() : out;
+        } else if (out == null) {
+            throw new LakeException("--output is required with --input: say where the lake goes.");
+        }
+
+        Settings run = settings;
+        SparkSession spark = progress.stage("start spark", run::startSpark, s -> "master " + run.master());
+        try {
+            RunSummary summary = new Pipeline(spark, settings, progress).run(in, out);
+            System.out.println();
+            System.out.print(summary.toTable());
+            System.out.println();
+            System.out.println("The lake is in " + summary.lake() + " (run summary: " + summary.lake()
+                    + "/_run/summary.json).");
+            return 0;
+        } finally {
+            spark.stop();
+        }
+    }
+}

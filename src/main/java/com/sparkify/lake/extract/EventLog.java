@@ -1,0 +1,44 @@
+package com.sparkify.lake.extract;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.trim;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/** Reads {@code <input>/log_data}: the app's events, newline-delimited JSON, one file per day. */
+public final class EventLog {
+
+    public static final String FOLDER = "log_data";
+
+    private EventLog() {
+    }
+
+    public static Extracted read(SparkSession spark, String logData) {
+        Dataset<Row> lines = spark.read()
+                .option("recursiveFileLookup", "true")
+                .text(logData);
+        Dataset<Row> records = lines
+                .where(trim(col("value")).notEqual(""))
+                .select(col("_metadata.file_path").as("file"), col("value").as("record"),
+                        lit(null).cast(DataTypes.StringType).as("problem"));
+        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), lines.inputFiles());
+    }
+
+    static List<RecordParser.Rule> rules() {
+        List<RecordParser.Rule> rules = new ArrayList<>();
+        Schemas.EVENT_REQUIRED.forEach(field -> rules.add(RecordParser.required(field)));
+        // user_id is a long in the lake: a userId that is not a whole number would have to be dropped or
+        // invented, so the event is rejected instead.
+        rules.add(new RecordParser.Rule(
+                col("userId").isNotNull().and(col("userId").try_cast(DataTypes.LongType).isNull()),
+                "'userId' is not a whole number"));
+        return rules;
+    }
+}

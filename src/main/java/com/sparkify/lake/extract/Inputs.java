@@ -1,0 +1,43 @@
+package com.sparkify.lake.extract;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import com.sparkify.lake.LakeException;
+
+/** Where the two inputs live below {@code <input>}, checked before Spark is asked to read them. */
+public final class Inputs {
+
+    private Inputs() {
+    }
+
+    public static String songData(String input, Configuration hadoop) {
+        return requireFolder(input, SongCatalog.FOLDER, hadoop);
+    }
+
+    public static String logData(String input, Configuration hadoop) {
+        return requireFolder(input, EventLog.FOLDER, hadoop);
+    }
+
+    private static String requireFolder(String input, String folder, Configuration hadoop) {
+        Path path = new Path(input, folder);
+        try {
+            FileSystem fs = path.getFileSystem(hadoop);
+            FileStatus status = fs.getFileStatus(path);
+            if (!status.isDirectory()) {
+                throw new LakeException(path + " is a file; the input must hold a folder " + folder + "/.");
+            }
+            return fs.makeQualified(path).toString();
+        } catch (FileNotFoundException e) {
+            throw new LakeException("The input has no " + folder + "/ folder: " + path + " does not exist. "
+                    + "--input must name the folder that holds song_data/ and log_data/.");
+        } catch (IOException e) {
+            throw new LakeException("Cannot read the input folder " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package com.sparkify.lake.extract;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.List;
+
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** Reads {@code <input>/song_data}: one small JSON file per song, at any depth. */
+public final class SongCatalog {
+
+    public static final String FOLDER = "song_data";
+
+    private SongCatalog() {
+    }
+
+    public static Extracted read(SparkSession spark, String songData) {
+        // Whole files, because a song file may be one pretty-printed object over many lines. The root is
+        // listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
+        Dataset<Row> files = spark.read()
+                .option("wholetext", "true")
+                .option("recursiveFileLookup", "true")
+                .text(songData)
+                .select(col("_metadata.file_path").as("file"), col("value").as("content"));
+        Dataset<Row> records = files.flatMap((FlatMapFunction<Row, Row>) JsonValues::split,
+                Encoders.row(JsonValues.RAW));
+        return RecordParser.classify(spark, FOLDER, records, Schemas.SONG,
+                Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(), files.inputFiles());
+    }
+
+}

@@ -1,0 +1,145 @@
+package com.sparkify.lake.load;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import com.sparkify.lake.LakeException;
+
+/**
+ * The output folder and its layout. A run writes everything into {@code _staging/<run>/} and moves it into
+ * place only once all of it is written, so readers see either the previous lake or the new one, never a
+ * table half-written (SPEC rule 7).
+ *
+ * <pre>
+ * &lt;lake&gt;/songplays/ users/ songs/ artists/ time/   the tables
+ * &lt;lake&gt;/_rejected/                              records that did not load, with file and reason
+ * &lt;lake&gt;/_run/summary.json                       what the run that built the tables read and wrote
+ * &lt;lake&gt;/_staging/&lt;run&gt;/                         a run in progress (Spark skips names starting with _)
+ * &lt;lake&gt;/_failed/&lt;run&gt;/                          what a failed run wrote, kept for inspection
+ * </pre>
+ */
+public final class Lake {
+
+    public static final String REJECTED = "_rejected";
+    public static final String RUN = "_run";
+    public static final String SUMMARY = "summary.json";
+    private static final String STAGING = "_staging";
+    private static final String FAILED = "_failed";
+    private static final String PREVIOUS = "_previous";
+
+    private final FileSystem fs;
+    private final Path root;
+
+    private Lake(FileSystem fs, Path root) {
+        this.fs = fs;
+        this.root = root;
+    }
+
+    /** Opens the output folder, creating it if needed; an output that is a file is refused. */
+    public static Lake open(String output, Configuration hadoop) {
+        Path root = new Path(output);
+        try {
+            FileSystem fs = root.getFileSystem(hadoop);
+            root = fs.makeQualified(root);
+            if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
+                throw new LakeException("The output " + output + " is a file. Give a folder (it is created "
+                        + "if missing) or an s3a:// prefix.");
+            }
+            fs.mkdirs(root);
+            return new Lake(fs, root);
+        } catch (IOException e) {
+            throw new LakeException("Cannot open the output " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String uri() {
+        return root.toString();
+    }
+
+    public String table(String name) {
+        return new Path(root, name).toString();
+    }
+
+    public String staging(String runId) {
+        return new Path(new Path(root, STAGING), runId).toString();
+    }
+
+    /** Finishes what a killed run left: a table moved aside but not replaced is put back, and stale
+     *  staging folders are removed. */
+    public void recover() {
+        Path staging = new Path(root, STAGING);
+        try {
+            if (!fs.exists(staging)) {
+                return;
+            }
+            for (FileStatus run : fs.listStatus(staging)) {
+                Path previous = new Path(run.getPath(), PREVIOUS);
+                if (fs.exists(previous)) {
+                    for (FileStatus table : fs.listStatus(previous)) {
+                        Path live = new Path(root, table.getPath().getName());
+                        if (!fs.exists(live)) {
+                            fs.rename(table.getPath(), live);
+                        }
+                    }
+                }
+                fs.delete(run.getPath(), true);
+            }
+        } catch (IOException e) {
+            throw new LakeException("Cannot clean up an earlier run's staging folder under " + staging + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Moves each staged entry into the lake, replacing the previous one. */
+    public void publish(String runId, List<String> entries) {
+        Path staged = new Path(staging(runId));
+        Path aside = new Path(staged, PREVIOUS);
+        try {
+            fs.mkdirs(aside);
+            for (String entry : entries) {
+                Path live = new Path(root, entry);
+                if (fs.exists(live) && !fs.rename(live, new Path(aside, entry))) {
+                    throw new IOException("could not move " + live + " aside");
+                }
+                if (!fs.rename(new Path(staged, entry), live)) {
+                    throw new IOException("could not move the new " + entry + " into " + live);
+                }
+            }
+            fs.delete(staged, true);
+            Path stagingRoot = staged.getParent();
+            if (fs.listStatus(stagingRoot).length == 0) {
+                fs.delete(stagingRoot, false);
+            }
+        } catch (IOException e) {
+            throw new LakeException("Publishing the new tables into " + root + " failed: " + e.getMessage()
+                    + ". The next run restores any table left out.", e);
+        }
+    }
+
+    /** Keeps what a failed run wrote under {@code _failed/<run>} and leaves the lake as it was. */
+    public String keepFailed(String runId) {
+        Path failed = new Path(new Path(root, FAILED), runId);
+        try {
+            fs.mkdirs(failed.getParent());
+            fs.rename(new Path(staging(runId)), failed);
+            return failed.toString();
+        } catch (IOException e) {
+            throw new LakeException("Cannot keep the failed run's output at " + failed + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeText(String path, String text) {
+        try (OutputStream out = fs.create(new Path(path), true)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new LakeException("Cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package com.sparkify.lake.pipeline;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.Settings;
+import com.sparkify.lake.extract.EventLog;
+import com.sparkify.lake.extract.Extracted;
+import com.sparkify.lake.extract.Inputs;
+import com.sparkify.lake.extract.SongCatalog;
+import com.sparkify.lake.load.Lake;
+import com.sparkify.lake.load.TableWriter;
+import com.sparkify.lake.tables.Artists;
+import com.sparkify.lake.tables.Events;
+import com.sparkify.lake.tables.Songplays;
+import com.sparkify.lake.tables.Songs;
+import com.sparkify.lake.tables.Time;
+import com.sparkify.lake.tables.Users;
+
+/** One run: extract both inputs, build the five tables, load them into the lake. */
+public final class Pipeline {
+
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final SparkSession spark;
+    private final Settings settings;
+    private final Progress progress;
+
+    public Pipeline(SparkSession spark, Settings settings, Progress progress) {
+        this.spark = spark;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public RunSummary run(String input, String output) {
+        Instant started = Instant.now();
+        String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        settings.applyTo(spark);
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String songData = Inputs.songData(input, hadoop);
+        String logData = Inputs.logData(input, hadoop);
+        Lake lake = Lake.open(output, hadoop);
+        lake.recover();
+        String staging = lake.staging(runId);
+
+        Extracted songs = progress.stage("extract song_data", () -> SongCatalog.read(spark, songData),
+                Pipeline::describe);
+        Extracted events = progress.stage("extract log_data", () -> EventLog.read(spark, logData),
+                Pipeline::describe);
+        Dataset<Row> distinctEvents = null;
+        try {
+            Map<String, RunSummary.InputCounts> inputs = new LinkedHashMap<>();
+            inputs.put(songs.input(), counts(songs));
+            inputs.put(events.input(), counts(events));
+            progress.stage("quarantine", () -> TableWriter.json(songs.rejected().unionByName(events.rejected()),
+                    staging + "/" + Lake.REJECTED), rows -> rows + " rejected records kept with file and reason");
+
+            String tooBad = tooManyRejected(List.of(songs, events));
+            if (tooBad != null) {
+                RunSummary failed = summary(runId, RunSummary.FAILED, input, lake, started, inputs, Map.of(), tooBad);
+                lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, failed.toJson());
+                String kept = lake.keepFailed(runId);
+                throw new LakeException(tooBad + " The lake at " + lake.uri() + " is unchanged. The rejected "
+                        + "records, each with its file and reason, are in " + kept + "/" + Lake.REJECTED
+                        + "/. Mend the input, or allow more with --max-rejected-fraction.");
+            }
+
+            Dataset<Row> catalog = songs.records();
+            Dataset<Row> distinct = Events.distinct(events.records()).persist(StorageLevel.MEMORY_AND_DISK());
+            distinctEvents = distinct;
+            Map<String, Long> tables = new LinkedHashMap<>();
+            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, staging);
+            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, staging);
+            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, staging);
+            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, staging);
+            // time needs only start_time, which the staged songplays hold: reading that column back costs
+            // less than building the fact table a second time.
+            load(tables, Time.NAME, Time.from(spark.read().parquet(staging + "/" + Songplays.NAME)),
+                    Time.PARTITIONS, staging);
+
+            RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
+            lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
+            List<String> entries = new ArrayList<>(tables.keySet());
+            entries.add(Lake.REJECTED);
+            entries.add(Lake.RUN);
+            progress.stage("publish", () -> {
+                lake.publish(runId, entries);
+                return lake.uri();
+            }, uri -> "tables moved into " + uri);
+            return summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
+        } finally {
+            songs.release();
+            events.release();
+            if (distinctEvents != null) {
+                distinctEvents.unpersist();
+            }
+        }
+    }
+
+    private void load(Map<String, Long> tables, String name, Dataset<Row> table, List<String> partitions,
+                      String staging) {
+        long rows = progress.stage("load " + name,
+                () -> TableWriter.parquet(table, staging + "/" + name, partitions),
+                written -> String.format(Locale.ROOT, "%,d rows", written));
+        tables.put(name, rows);
+    }
+
+    /** The run-failing message, or null when every input stays within the allowed rejected share. */
+    private String tooManyRejected(List<Extracted> inputs) {
+        for (Extracted input : inputs) {
+            if (input.rejectedFraction() > settings.maxRejectedFraction()) {
+                return String.format(Locale.ROOT, "Too many bad records: %.1f%% of %s (%,d of %,d) were "
+                                + "rejected, more than the %.1f%% that --max-rejected-fraction allows.",
+                        100 * input.rejectedFraction(), input.input(), input.rejectedCount(), input.read(),
+                        100 * settings.maxRejectedFraction());
+            }
+        }
+        return null;
+    }
+
+    private RunSummary summary(String runId, String status, String input, Lake lake, Instant started,
+                               Map<String, RunSummary.InputCounts> inputs, Map<String, Long> tables,
+                               String message) {
+        double seconds = java.time.Duration.between(started, Instant.now()).toMillis() / 1000.0;
+        return new RunSummary(runId, status, input, lake.uri(), started.toString(), inputs, tables,
+                progress.stages(), seconds, message);
+    }
+
+    private static RunSummary.InputCounts counts(Extracted input) {
+        return new RunSummary.InputCounts(input.files(), input.read(), input.loaded(), input.rejectedCount());
+    }
+
+    private static String describe(Extracted input) {
+        return String.format(Locale.ROOT, "%,d files, %,d records, %,d rejected",
+                input.files(), input.read(), input.rejectedCount());
+    }
+}

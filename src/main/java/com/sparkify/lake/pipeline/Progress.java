@@ -1,0 +1,42 @@
+package com.sparkify.lake.pipeline;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Times the stages of a run and tells the user about each as it ends. */
+public final class Progress {
+
+    /** @param detail what the stage did, in counts */
+    public record Stage(String name, String detail, double seconds) {
+    }
+
+    private final PrintStream out;
+    private final List<Stage> stages = new ArrayList<>();
+
+    public Progress(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Runs {@code work}, then prints one line: the stage, what {@code describe} says of its result, seconds. */
+    public <T> T stage(String name, Supplier<T> work, java.util.function.Function<T, String> describe) {
+        long start = System.nanoTime();
+        T result = work.get();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Stage stage = new Stage(name, describe.apply(result), seconds);
+        stages.add(stage);
+        out.printf("%-18s %-58s %6.1f s%n", stage.name(), stage.detail(), stage.seconds());
+        out.flush();
+        return result;
+    }
+
+    public void say(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    public List<Stage> stages() {
+        return List.copyOf(stages);
+    }
+}

@@ -1,0 +1,58 @@
+package com.sparkify.lake.pipeline;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * What a run read, rejected and wrote, and how long each stage took: printed at the end of a run and kept
+ * as {@code _run/summary.json} beside the tables it describes.
+ */
+public record RunSummary(String runId, String status, String input, String lake, String startedAt,
+                         Map<String, InputCounts> inputs, Map<String, Long> tables,
+                         List<Progress.Stage> stages, double seconds, String message) {
+
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+
+    /** @param records records found; {@code loaded + rejected == records} */
+    public record InputCounts(long files, long records, long loaded, long rejected) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a run summary always serialises", e);
+        }
+    }
+
+    public static RunSummary fromJson(String json) {
+        try {
+            return JSON.readValue(json, RunSummary.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a run summary: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** The summary as a person reads it in a terminal. */
+    public String toTable() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-12s %8s %10s %10s %10s%n", "input", "files", "records", "loaded", "rejected"));
+        inputs.forEach((name, counts) -> out.append(String.format("%-12s %,8d %,10d %,10d %,10d%n",
+                name, counts.files(), counts.records(), counts.loaded(), counts.rejected())));
+        out.append(String.format("%n%-12s %10s%n", "table", "rows"));
+        tables.forEach((name, rows) -> out.append(String.format("%-12s %,10d%n", name, rows)));
+        out.append(String.format("%n%-34s %8s%n", "stage", "seconds"));
+        for (Progress.Stage stage : stages) {
+            out.append(String.format("%-34s %8.1f%n", stage.name(), stage.seconds()));
+        }
+        out.append(String.format("%-34s %8.1f%n", "total", seconds));
+        return out.toString();
+    }
+}

@@ -1,0 +1,31 @@
+package com.sparkify.lake.tables;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+
+import java.util.List;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** artists: one row per artist_id, as that artist's record with the smallest song_id gives it (SPEC rule 4). */
+public final class Artists {
+
+    public static final String NAME = "artists";
+    public static final List<String> PARTITIONS = List.of();
+
+    private Artists() {
+    }
+
+    /** @param catalog song records as read from song_data */
+    public static Dataset<Row> from(Dataset<Row> catalog) {
+        return catalog
+                .groupBy(col("artist_id"))
+                .agg(min(struct(col("song_id"), col("artist_name"), col("artist_location"),
+                        col("artist_latitude"), col("artist_longitude"))).as("first"))
+                .select(col("artist_id"), col("first.artist_name").as("name"),
+                        col("first.artist_location").as("location"),
+                        col("first.artist_latitude").as("latitude"), col("first.artist_longitude").as("longitude"));
+    }
+}

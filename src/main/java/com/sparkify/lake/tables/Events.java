@@ -1,0 +1,42 @@
+package com.sparkify.lake.tables;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** The event log as the tables see it: each event once (SPEC rule 1). */
+public final class Events {
+
+    /** What identifies an event; the same four values seen twice are one event delivered twice. */
+    public static final List<String> KEY = List.of("userId", "sessionId", "itemInSession", "ts");
+
+    public static final String NEXT_SONG = "NextSong";
+
+    private Events() {
+    }
+
+    /**
+     * Each event once. Should two deliveries of one event differ in another field, the smallest of the
+     * whole records is kept, so the choice does not depend on which file or task Spark read first.
+     */
+    public static Dataset<Row> distinct(Dataset<Row> events) {
+        Column[] key = KEY.stream().map(name -> col(name)).toArray(Column[]::new);
+        Column[] rest = Arrays.stream(events.columns()).filter(name -> !KEY.contains(name))
+                .map(name -> col(name)).toArray(Column[]::new);
+        Column[] columns = Arrays.stream(events.columns())
+                .map(name -> KEY.contains(name) ? col(name) : col("event." + name).as(name))
+                .toArray(Column[]::new);
+        return events.groupBy(key).agg(min(struct(rest)).as("event")).select(columns);
+    }
+
+    public static Dataset<Row> plays(Dataset<Row> events) {
+        return events.where(col("page").equalTo(NEXT_SONG));
+    }
+}

@@ -1,0 +1,31 @@
+package com.sparkify.lake.tables;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+
+import java.util.List;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** songs: one row per song_id (SPEC rule 4). */
+public final class Songs {
+
+    public static final String NAME = "songs";
+    public static final List<String> PARTITIONS = List.of("year", "artist_id");
+
+    private Songs() {
+    }
+
+    /** @param catalog song records as read from song_data */
+    public static Dataset<Row> from(Dataset<Row> catalog) {
+        // A song listed twice (the catalog overlaps itself) keeps its smallest record: one row, chosen
+        // the same way on every run.
+        return catalog
+                .groupBy(col("song_id"))
+                .agg(min(struct(col("title"), col("artist_id"), col("year"), col("duration"))).as("song"))
+                .select(col("song_id"), col("song.title").as("title"), col("song.artist_id").as("artist_id"),
+                        col("song.year").as("year"), col("song.duration").as("duration"));
+    }
+}

@@ -1,0 +1,43 @@
+package com.sparkify.lake.tables;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.dayofmonth;
+import static org.apache.spark.sql.functions.hour;
+import static org.apache.spark.sql.functions.month;
+import static org.apache.spark.sql.functions.weekday;
+import static org.apache.spark.sql.functions.weekofyear;
+import static org.apache.spark.sql.functions.year;
+
+import java.util.List;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * time: one row per distinct start_time of a play (SPEC rule 5). Its parts are taken in the session time
+ * zone, which {@link com.sparkify.lake.Settings#applyTo} pins to UTC.
+ */
+public final class Time {
+
+    public static final String NAME = "time";
+    public static final List<String> PARTITIONS = List.of("year", "month");
+
+    private Time() {
+    }
+
+    /** @param songplays the fact table, or anything with a start_time column */
+    public static Dataset<Row> from(Dataset<Row> songplays) {
+        return songplays
+                .select(col("start_time"))
+                .distinct()
+                .select(col("start_time"),
+                        hour(col("start_time")).as("hour"),
+                        dayofmonth(col("start_time")).as("day"),
+                        // Spark's weekofyear is the ISO-8601 week: Monday first, week 1 holds the first Thursday.
+                        weekofyear(col("start_time")).as("week"),
+                        month(col("start_time")).as("month"),
+                        year(col("start_time")).as("year"),
+                        // weekday() counts Monday = 0; ISO counts Monday = 1.
+                        weekday(col("start_time")).plus(1).as("weekday"));
+    }
+}

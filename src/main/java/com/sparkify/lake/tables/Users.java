@@ -1,0 +1,35 @@
+package com.sparkify.lake.tables;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.struct;
+
+import java.util.List;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/** users: one row per user seen in any event, with what that user's latest event says (SPEC rule 3). */
+public final class Users {
+
+    public static final String NAME = "users";
+    public static final List<String> PARTITIONS = List.of();
+
+    private Users() {
+    }
+
+    /** @param events distinct events, logged-out ones included (their userId is null) */
+    public static Dataset<Row> from(Dataset<Row> events) {
+        // Latest = greatest ts, then greatest itemInSession; sessionId last only so that two events
+        // equal on both still give one answer on every run.
+        return events
+                .where(col("userId").isNotNull())
+                .groupBy(col("userId").cast(DataTypes.LongType).as("user_id"))
+                .agg(max(struct(col("ts"), col("itemInSession"), col("sessionId"),
+                        col("firstName"), col("lastName"), col("gender"), col("level"))).as("latest"))
+                .select(col("user_id"), col("latest.firstName").as("first_name"),
+                        col("latest.lastName").as("last_name"), col("latest.gender").as("gender"),
+                        col("latest.level").as("level"));
+    }
+}
