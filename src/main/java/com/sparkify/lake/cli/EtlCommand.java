@@ -73,6 +73,9 @@ final class EtlCommand implements Callable<Integer> {
         }
 
         Settings run = settings;
+        // A session that already runs in this JVM (a test's, a notebook's) belongs to its owner: reuse it, and
+        // stop only the one started here.
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = progress.stage("start spark", run::startSpark, s -> "master " + run.master());
         try {
             RunSummary summary = new Pipeline(spark, settings, progress).run(in, out);
@@ -83,7 +86,9 @@ final class EtlCommand implements Callable<Integer> {
                     + "/_run/summary.json).");
             return 0;
         } finally {
-            spark.stop();
+            if (ownSession) {
+                spark.stop();
+            }
         }
     }
 }
