@@ -1,0 +1,146 @@
+package com.sparkify.lake.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.Settings;
+import com.sparkify.lake.generate.Generator;
+import com.sparkify.lake.support.TestSpark;
+
+/** Re-runs, bad input and failed runs: what the lake looks like to its readers afterwards. */
+class RunSafetyTest {
+
+    static final List<String> TABLES = List.of("songs", "artists", "users", "songplays", "time");
+
+    @TempDir
+    static Path work;
+
+    static Path input;
+    static Generator.Written written;
+
+    @BeforeAll
+    static void generateInput() {
+        input = work.resolve("input");
+        written = new Generator(new Generator.Spec(300, 4_000, 7, 3, Generator.Spec.REAL_FIRST_DAY)).write(input);
+    }
+
+    private static RunSummary run(Path in, Path lake, Settings settings) {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        return new Pipeline(TestSpark.session(), settings, new Progress(quiet)).run(in.toString(), lake.toString());
+    }
+
+    private static List<Row> sorted(Path lake, String table) {
+        Dataset<Row> rows = TestSpark.session().read().parquet(lake.resolve(table).toString());
+        return rows.orderBy(rows.columns()[0], rows.columns()).collectAsList();
+    }
+
+    @Test
+    void runningTwiceGivesTheSameTablesAndIds() {
+        Path lake = work.resolve("rerun");
+        RunSummary first = run(input, lake, TestSpark.settings());
+        List<List<Row>> before = TABLES.stream().map(t -> sorted(lake, t)).toList();
+        RunSummary second = run(input, lake, TestSpark.settings().withShufflePartitions(7));
+        List<List<Row>> after = TABLES.stream().map(t -> sorted(lake, t)).toList();
+
+        assertEquals(first.tables(), second.tables());
+        for (int i = 0; i < TABLES.size(); i++) {
+            assertEquals(before.get(i), after.get(i), TABLES.get(i) + " differs between two runs");
+        }
+        assertEquals(written.plays(), first.tables().get("songplays"), "every generated play is a songplay");
+        // The generator knows which plays name a catalog song with its duration; exactly those match.
+        assertEquals(written.catalogPlays(), TestSpark.session().read().parquet(lake.resolve("songplays").toString())
+                .where("song_id is not null").count());
+        assertFalse(Files.exists(lake.resolve("_staging")), "nothing of a finished run is left in staging");
+    }
+
+    @Test
+    void aFewBadLinesAreQuarantinedAndTheRestLoads() throws IOException {
+        Path messy = copyOf(input, work.resolve("messy"));
+        Path day = messy.resolve("log_data/2018/11/2018-11-02-events.json");
+        Files.writeString(day, Files.readString(day) + "\n{\"ts\": 1541100000000, \"page\": \n");
+
+        Path lake = work.resolve("messy-lake");
+        RunSummary summary = run(messy, lake, TestSpark.settings());
+
+        assertEquals(new RunSummary.InputCounts(3, 4_001, 4_000, 1), summary.inputs().get("log_data"));
+        List<Row> rejected = TestSpark.session().read().json(lake.resolve("_rejected").toString()).collectAsList();
+        assertEquals(1, rejected.size());
+        assertTrue(rejected.get(0).<String>getAs("file").endsWith("2018-11-02-events.json"));
+        assertEquals("not a valid JSON object", rejected.get(0).getAs("reason"));
+        assertEquals("{\"ts\": 1541100000000, \"page\": ", rejected.get(0).getAs("record"));
+        assertEquals(written.plays(), summary.tables().get("songplays"));
+    }
+
+    @Test
+    void tooManyRejectedFailsTheRunAndLeavesThePreviousLakeWhole() throws IOException {
+        Path lake = work.resolve("guarded");
+        RunSummary good = run(input, lake, TestSpark.settings());
+        List<Row> songplaysBefore = sorted(lake, "songplays");
+        String summaryBefore = Files.readString(lake.resolve("_run/summary.json"));
+
+        Path broken = copyOf(input, work.resolve("broken"));
+        Path day = broken.resolve("log_data/2018/11/2018-11-03-events.json");
+        Files.writeString(day, "garbage\n".repeat(500) + Files.readString(day));
+
+        LakeException failure = assertThrows(LakeException.class,
+                () -> run(broken, lake, TestSpark.settings().withMaxRejectedFraction(0.05)));
+
+        assertTrue(failure.getMessage().contains("Too many bad records"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("--max-rejected-fraction"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("is unchanged"), failure.getMessage());
+        assertEquals(songplaysBefore, sorted(lake, "songplays"));
+        assertEquals(summaryBefore, Files.readString(lake.resolve("_run/summary.json")));
+        assertEquals(good.tables().get("songs"), TestSpark.session().read().parquet(lake.resolve("songs").toString()).count());
+        try (Stream<Path> failed = Files.list(lake.resolve("_failed"))) {
+            Path kept = failed.findFirst().orElseThrow();
+            assertEquals(500, TestSpark.session().read().json(kept.resolve("_rejected").toString()).count(),
+                    "the failed run's rejected lines are kept for inspection");
+        }
+        // With a threshold that allows it, the same input loads.
+        RunSummary lenient = run(broken, lake, TestSpark.settings().withMaxRejectedFraction(0.5));
+        assertEquals(500, lenient.inputs().get("log_data").rejected());
+    }
+
+    @Test
+    void aMissingInputOrAnOutputThatIsAFileIsAClearError() throws IOException {
+        LakeException noInput = assertThrows(LakeException.class,
+                () -> run(work.resolve("nowhere"), work.resolve("x"), TestSpark.settings()));
+        assertTrue(noInput.getMessage().contains("has no song_data/ folder"), noInput.getMessage());
+
+        Path file = Files.writeString(work.resolve("a-file"), "not a folder");
+        LakeException fileOutput = assertThrows(LakeException.class, () -> run(input, file, TestSpark.settings()));
+        assertTrue(fileOutput.getMessage().contains("is a file"), fileOutput.getMessage());
+    }
+
+    static Path copyOf(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        return to;
+    }
+}
