@@ -48,7 +48,9 @@ public record Settings(String master, double maxRejectedFraction, int shufflePar
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
                 // The pipeline's plans are wide; Spark warns when it shortens their text otherwise.
-                .config("spark.sql.debug.maxToStringFields", "200");
+                .config("spark.sql.debug.maxToStringFields", "200")
+                // Local files without a chmod process per file written: see load.LocalFileSystem.
+                .config("spark.hadoop.fs.file.impl", com.sparkify.lake.load.LocalFileSystem.class.getName());
         if (isLocal()) {
             // An embedded driver serves nobody but this process: keep it off the network.
             builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
