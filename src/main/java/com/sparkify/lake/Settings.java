@@ -8,27 +8,32 @@ import org.apache.spark.sql.SparkSession;
  * @param master               Spark master URL; {@code local[*]} runs Spark embedded in this JVM
  * @param maxRejectedFraction  share of an input's records that may be rejected before the run fails
  * @param shufflePartitions    partitions after a shuffle; adaptive execution coalesces small ones
+ * @param checks               run the data-quality checks on the new tables before they are published
  */
-public record Settings(String master, double maxRejectedFraction, int shufflePartitions) {
+public record Settings(String master, double maxRejectedFraction, int shufflePartitions, boolean checks) {
 
     public static final String DEFAULT_MASTER = "local[*]";
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
     public static final double DEFAULT_MAX_REJECTED_FRACTION = 0.05;
 
     public static Settings defaults() {
-        return new Settings(DEFAULT_MASTER, DEFAULT_MAX_REJECTED_FRACTION, defaultShufflePartitions());
+        return new Settings(DEFAULT_MASTER, DEFAULT_MAX_REJECTED_FRACTION, defaultShufflePartitions(), true);
     }
 
     public Settings withMaster(String newMaster) {
-        return new Settings(newMaster, maxRejectedFraction, shufflePartitions);
+        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, checks);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
-        return new Settings(master, fraction, shufflePartitions);
+        return new Settings(master, fraction, shufflePartitions, checks);
     }
 
     public Settings withShufflePartitions(int partitions) {
-        return new Settings(master, maxRejectedFraction, partitions);
+        return new Settings(master, maxRejectedFraction, partitions, checks);
+    }
+
+    public Settings withChecks(boolean run) {
+        return new Settings(master, maxRejectedFraction, shufflePartitions, run);
     }
 
     /** A few tasks per core keeps both cores busy without paying Spark's 200-task default on small data. */

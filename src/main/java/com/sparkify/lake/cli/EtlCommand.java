@@ -3,8 +3,6 @@ package com.sparkify.lake.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.apache.spark.sql.SparkSession;
-
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
 import com.sparkify.lake.generate.Generator;
@@ -43,6 +41,10 @@ final class EtlCommand implements Callable<Integer> {
             description = "Partitions after a shuffle (default: 4 per core; small ones are merged).")
     Integer shufflePartitions;
 
+    @Option(names = "--skip-checks",
+            description = "Publish the new tables without running the data-quality checks on them first.")
+    boolean skipChecks;
+
     @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "sparkify-demo",
             description = "Where the demo (no --input) generates its data and builds its lake "
                 + "(default: ${DEFAULT-VALUE}).")
@@ -53,7 +55,8 @@ final class EtlCommand implements Callable<Integer> {
         if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
             throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
         }
-        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction);
+        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction)
+                .withChecks(!skipChecks);
         if (shufflePartitions != null) {
             settings = settings.withShufflePartitions(shufflePartitions);
         }
@@ -73,22 +76,19 @@ final class EtlCommand implements Callable<Integer> {
         }
 
         Settings run = settings;
-        // A session that already runs in this JVM (a test's, a notebook's) belongs to its owner: reuse it, and
-        // stop only the one started here.
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = progress.stage("start spark", run::startSpark, s -> "master " + run.master());
-        try {
-            RunSummary summary = new Pipeline(spark, settings, progress).run(in, out);
+        String from = in;
+        String to = out;
+        long start = System.nanoTime();
+        return Sessions.withSpark(run, spark -> {
+            progress.say(String.format("%-18s %-58s %6.1f s", "start spark", "master " + run.master(),
+                    (System.nanoTime() - start) / 1e9));
+            RunSummary summary = new Pipeline(spark, run, progress).run(from, to);
             System.out.println();
             System.out.print(summary.toTable());
             System.out.println();
             System.out.println("The lake is in " + summary.lake() + " (run summary: " + summary.lake()
                     + "/_run/summary.json).");
             return 0;
-        } finally {
-            if (ownSession) {
-                spark.stop();
-            }
-        }
+        });
     }
 }

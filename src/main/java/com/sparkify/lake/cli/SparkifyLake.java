@@ -7,10 +7,11 @@ import com.sparkify.lake.LakeException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: {@code sparkify-lake etl | generate}. */
+/** The command line: {@code sparkify-lake etl | query | check | generate}. */
 @Command(name = "sparkify-lake", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Builds Sparkify's star-schema data lake from the song catalog and the event logs.",
-        subcommands = {EtlCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {EtlCommand.class, QueryCommand.class, CheckCommand.class, GenerateCommand.class,
+            CommandLine.HelpCommand.class})
 public final class SparkifyLake implements Runnable {
 
     @CommandLine.Spec

@@ -24,6 +24,7 @@ import com.sparkify.lake.extract.Inputs;
 import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.TableWriter;
+import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.tables.Artists;
 import com.sparkify.lake.tables.Events;
 import com.sparkify.lake.tables.Songplays;
@@ -95,6 +96,9 @@ public final class Pipeline {
 
             RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
             lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
+            if (settings.checks()) {
+                check(lake, runId, staging, tables);
+            }
             List<String> entries = new ArrayList<>(tables.keySet());
             entries.add(Lake.REJECTED);
             entries.add(Lake.RUN);
@@ -109,6 +113,19 @@ public final class Pipeline {
             if (distinctEvents != null) {
                 distinctEvents.unpersist();
             }
+        }
+    }
+
+    /** Runs the data-quality checks on the staged tables; a lake that fails one is not published. */
+    private void check(Lake lake, String runId, String staging, Map<String, Long> tables) {
+        List<Checks.Result> results = progress.stage("check", () -> new Checks(spark, staging).run(tables),
+                all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
+        List<String> failed = results.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
+        if (!failed.isEmpty()) {
+            String kept = lake.keepFailed(runId);
+            throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), so they "
+                    + "were not published; the lake at " + lake.uri() + " is unchanged and the new tables are kept "
+                    + "in " + kept + ".\n  " + String.join("\n  ", failed));
         }
     }
 

@@ -1,11 +1,21 @@
 package com.sparkify.lake.pipeline;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.load.Lake;
 
 /**
  * What a run read, rejected and wrote, and how long each stage took: printed at the end of a run and kept
@@ -29,6 +39,22 @@ public record RunSummary(String runId, String status, String input, String lake,
             return JSON.writeValueAsString(this) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a run summary always serialises", e);
+        }
+    }
+
+    /** The summary of the run that built the lake at {@code lake}, if it has one. */
+    public static Optional<RunSummary> readFrom(String lake, Configuration hadoop) {
+        Path file = new Path(lake + "/" + Lake.RUN + "/" + Lake.SUMMARY);
+        try {
+            FileSystem fs = file.getFileSystem(hadoop);
+            if (!fs.exists(file)) {
+                return Optional.empty();
+            }
+            try (InputStream in = fs.open(file)) {
+                return Optional.of(fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            }
+        } catch (IOException e) {
+            throw new LakeException("Cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

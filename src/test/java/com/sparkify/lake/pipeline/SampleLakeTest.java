@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,8 +19,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+import com.sparkify.lake.support.SampleLake;
 import com.sparkify.lake.support.TestSpark;
 
 /**
@@ -34,21 +31,16 @@ import com.sparkify.lake.support.TestSpark;
  */
 class SampleLakeTest {
 
-    @TempDir
-    static Path work;
-
     static RunSummary summary;
     static String lake;
     static String progressText;
 
     @BeforeAll
     static void buildTheLake() {
-        Path sample = TestSpark.sample();
-        lake = work.resolve("lake").toString();
-        ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        summary = new Pipeline(TestSpark.session(), TestSpark.settings(),
-                new Progress(new PrintStream(progress, true, StandardCharsets.UTF_8))).run(sample.toString(), lake);
-        progressText = progress.toString(StandardCharsets.UTF_8);
+        SampleLake.Built built = SampleLake.get();
+        lake = built.lake().toString();
+        summary = built.summary();
+        progressText = built.progress();
     }
 
     private static Dataset<Row> table(String name) {
@@ -175,6 +167,7 @@ class SampleLakeTest {
     void progressSaysEachStageWithCounts() {
         assertTrue(progressText.contains("extract song_data"), progressText);
         assertTrue(progressText.matches("(?s).*load songplays\\s+6,820 rows.*"), progressText);
+        assertTrue(progressText.matches("(?s).*check\\s+\\d+ of \\d+ checks passed.*"), progressText);
         assertTrue(Files.exists(Path.of(lake, "_rejected")), "the quarantine folder exists, empty or not");
     }
 }

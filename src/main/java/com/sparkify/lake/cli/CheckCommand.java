@@ -1,0 +1,39 @@
+package com.sparkify.lake.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.pipeline.RunSummary;
+import com.sparkify.lake.quality.Checks;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Runs the data-quality checks on a lake, one line per check.",
+            "Exits 0 only when every check passes."})
+final class CheckCommand implements Callable<Integer> {
+
+    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
+    String lake;
+
+    @Override
+    public Integer call() {
+        return Sessions.withSpark(spark -> {
+            LakeTables.register(spark, lake);
+            Map<String, Long> expected = RunSummary.readFrom(lake, spark.sparkContext().hadoopConfiguration())
+                    .map(RunSummary::tables).orElse(Map.of());
+            if (expected.isEmpty()) {
+                System.out.println("SKIP  row counts against the run summary: " + lake + "/_run/summary.json is missing");
+            }
+            List<Checks.Result> results = new Checks(spark, lake).run(expected);
+            results.forEach(result -> System.out.println(result.line()));
+            long failed = results.stream().filter(r -> !r.passed()).count();
+            System.out.println(failed == 0 ? "All " + results.size() + " checks passed."
+                    : failed + " of " + results.size() + " checks failed.");
+            return failed == 0 ? 0 : SparkifyLake.FAILED;
+        });
+    }
+}

@@ -1,0 +1,81 @@
+package com.sparkify.lake.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.analytics.QueryCatalog;
+import com.sparkify.lake.analytics.ResultFormat;
+
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "query", mixinStandardHelpOptions = true,
+        description = "Runs one of the analytics team's named queries over a lake; --list names them.")
+final class QueryCommand implements Callable<Integer> {
+
+    static final class Which {
+        @Parameters(paramLabel = "NAME", description = "The query to run (see --list).")
+        String name;
+
+        @Option(names = "--list", required = true, description = "List the queries with what each answers.")
+        boolean list;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    Which which;
+
+    @Option(names = "--lake", paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
+    String lake;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+            description = "At most N rows (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() {
+        if (which.list) {
+            for (QueryCatalog.Query query : QueryCatalog.all()) {
+                System.out.printf("%-20s %s%n", query.name(), query.description());
+            }
+            return 0;
+        }
+        QueryCatalog.Query query = QueryCatalog.named(which.name);
+        ResultFormat output = parseFormat(format);
+        if (lake == null) {
+            throw new LakeException("--lake is required: say which lake to query.");
+        }
+        if (limit < 1) {
+            throw new LakeException("--limit must be at least 1.");
+        }
+        return Sessions.withSpark(spark -> {
+            LakeTables.register(spark, lake);
+            Dataset<Row> result = spark.sql(query.sql());
+            List<Row> rows = result.limit(limit + 1).collectAsList();
+            boolean more = rows.size() > limit;
+            System.out.print(output.render(result.columns(), more ? rows.subList(0, limit) : rows));
+            if (more) {
+                System.err.println("(more rows than --limit " + limit + "; raise it to see them)");
+            }
+            return 0;
+        });
+    }
+
+    static ResultFormat parseFormat(String format) {
+        try {
+            return ResultFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new LakeException("--format must be table, csv or json, not '" + format + "'.");
+        }
+    }
+}

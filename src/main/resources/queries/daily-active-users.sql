@@ -1,0 +1,6 @@
+-- Distinct users who played at least one song, per calendar day (UTC)
+SELECT make_date(t.year, t.month, t.day) AS day, COUNT(DISTINCT sp.user_id) AS users
+FROM songplays sp
+JOIN time t ON t.start_time = sp.start_time
+GROUP BY t.year, t.month, t.day
+ORDER BY day
