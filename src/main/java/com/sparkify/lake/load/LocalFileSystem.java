@@ -1,11 +1,19 @@
 package com.sparkify.lake.load;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsAction;
@@ -13,19 +21,66 @@ import org.apache.hadoop.fs.permission.FsPermission;
 
 /**
  * Hadoop's local file system, minus one cost: without Hadoop's native library (which no Maven artifact
- * ships) it sets a file's permissions by starting a {@code chmod} process, twice for every file it creates
- * (the file and its checksum). Writing the songs table makes one file per (year, artist_id) folder, so those
- * processes were most of the run's time. Here permissions are set through java.nio instead; everything else,
- * checksums included, is Hadoop's own. Installed as {@code fs.file.impl} by {@link com.sparkify.lake.Settings}.
+ * ships) it starts a process for every file it touches: {@code chmod} twice for every file it creates (the
+ * file and its checksum), and {@code ls -ld} for a listed file once anyone asks for its owner or permissions.
+ * The songs table is one file per (year, artist_id) folder, so those processes were most of a run's time.
+ * Here permissions and file status go through java.nio instead, and no {@code .crc} side files are written;
+ * everything else is Hadoop's own. Installed as {@code fs.file.impl} by {@link com.sparkify.lake.Settings}.
  */
 public class LocalFileSystem extends org.apache.hadoop.fs.LocalFileSystem {
 
     public LocalFileSystem() {
         super(new NioPermissions());
+        // Hadoop's side files of checksums double the files a write creates and renames; Parquet checks its
+        // own pages, and the lake's readers (Spark, DuckDB, pandas) never look at them.
+        setWriteChecksum(false);
     }
 
-    /** The raw local file system with java.nio permissions. */
+    /** The raw local file system with java.nio permissions and file status. */
     static final class NioPermissions extends RawLocalFileSystem {
+
+        @Override
+        public FileStatus getFileStatus(Path path) throws IOException {
+            java.nio.file.Path file = pathToFile(path).toPath();
+            try {
+                return status(file, makeQualified(path));
+            } catch (NoSuchFileException e) {
+                throw new FileNotFoundException("File " + path + " does not exist");
+            } catch (UnsupportedOperationException notPosix) {
+                return super.getFileStatus(path);
+            }
+        }
+
+        @Override
+        public FileStatus[] listStatus(Path path) throws IOException {
+            java.nio.file.Path folder = pathToFile(path).toPath();
+            if (!Files.isDirectory(folder)) {
+                return new FileStatus[] {getFileStatus(path)};
+            }
+            List<FileStatus> statuses = new ArrayList<>();
+            try (DirectoryStream<java.nio.file.Path> children = Files.newDirectoryStream(folder)) {
+                for (java.nio.file.Path child : children) {
+                    try {
+                        statuses.add(status(child, makeQualified(new Path(path, child.getFileName().toString()))));
+                    } catch (NoSuchFileException goneMeanwhile) {
+                        // Deleted between the listing and the look: not there, as Hadoop's own listing has it.
+                    }
+                }
+            } catch (NoSuchFileException e) {
+                throw new FileNotFoundException("File " + path + " does not exist");
+            } catch (UnsupportedOperationException notPosix) {
+                return super.listStatus(path);
+            }
+            return statuses.toArray(FileStatus[]::new);
+        }
+
+        private FileStatus status(java.nio.file.Path file, Path qualified) throws IOException {
+            PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
+            return new FileStatus(attributes.size(), attributes.isDirectory(), 1, getDefaultBlockSize(qualified),
+                    attributes.lastModifiedTime().toMillis(), attributes.lastAccessTime().toMillis(),
+                    FsPermission.valueOf("-" + PosixFilePermissions.toString(attributes.permissions())),
+                    attributes.owner().getName(), attributes.group().getName(), qualified);
+        }
 
         @Override
         public void setPermission(Path path, FsPermission permission) throws IOException {
