@@ -59,10 +59,10 @@ public final class Pipeline {
         lake.recover();
         String staging = lake.staging(runId);
 
-        Extracted songs = progress.stage("extract song_data", () -> SongCatalog.read(spark, songData),
-                Pipeline::describe);
-        Extracted events = progress.stage("extract log_data", () -> EventLog.read(spark, logData),
-                Pipeline::describe);
+        Extracted songs = progress.stage("extract song_data",
+                () -> reading(songData, () -> SongCatalog.read(spark, songData)), Pipeline::describe);
+        Extracted events = progress.stage("extract log_data",
+                () -> reading(logData, () -> EventLog.read(spark, logData)), Pipeline::describe);
         Dataset<Row> distinctEvents = null;
         try {
             Map<String, RunSummary.InputCounts> inputs = new LinkedHashMap<>();
@@ -135,6 +135,28 @@ public final class Pipeline {
                 () -> TableWriter.parquet(table, staging + "/" + name, partitions),
                 written -> String.format(Locale.ROOT, "%,d rows", written));
         tables.put(name, rows);
+    }
+
+    /** Bad records are quarantined, so what still fails a read is the storage itself: say which input. */
+    private static Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
+        try {
+            return read.get();
+        } catch (LakeException e) {
+            throw e;
+        } catch (Exception e) { // SparkException is checked, but Scala code throws it from anywhere
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            // Spark's own message can misname the cause (a file it may not read "does not exist"): give the
+            // innermost one too, usually the operating system's or the object store's own words.
+            String cause = firstLine(e) + (root == e ? "" : " (cause: " + firstLine(root) + ")");
+            throw new LakeException("Reading " + path + " failed: " + cause, e);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
     }
 
     /** The run-failing message, or null when every input stays within the allowed rejected share. */
