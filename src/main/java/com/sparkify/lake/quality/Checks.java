@@ -1,12 +1,19 @@
 package com.sparkify.lake.quality;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.month;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.year;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +21,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 
 import com.sparkify.lake.analytics.LakeTables;
@@ -21,10 +29,11 @@ import com.sparkify.lake.analytics.LakeTables;
 /**
  * Data-quality checks on a built lake: keys, references between the fact table and its dimensions,
  * partition folders against the columns they come from, and row counts against the run summary.
+ * Every check is a query for its offending rows; all of them run as one Spark job, not one job each.
  */
 public final class Checks {
 
-    /** One check's outcome: how many rows offend, and a few of their keys. */
+    /** One check's outcome: how many rows offend, and a few of them. */
     public record Result(String name, long offending, List<String> examples) {
 
         public boolean passed() {
@@ -63,26 +72,56 @@ public final class Checks {
      */
     public List<Result> run(Map<String, Long> expectedRows) {
         try {
-            return runAll(expectedRows);
+            List<Result> results = offendingRows();
+            results.addAll(rowCounts(expectedRows));
+            return results;
         } finally {
             tables.values().forEach(Dataset::unpersist);
         }
     }
 
-    private List<Result> runAll(Map<String, Long> expectedRows) {
-        List<Result> results = new ArrayList<>();
+    /** A named query for the rows that break a rule, each row described by one string. */
+    private record Rule(String name, Dataset<Row> offending) {
+    }
+
+    private List<Result> offendingRows() {
+        List<Rule> rules = new ArrayList<>();
         for (String name : LakeTables.NAMES) {
-            results.add(uniqueKey(name, KEYS.get(name)));
+            rules.add(uniqueKey(name, KEYS.get(name)));
         }
-        results.add(reference("songplays", "user_id", "users"));
-        results.add(reference("songplays", "song_id", "songs"));
-        results.add(reference("songplays", "artist_id", "artists"));
-        results.add(reference("songplays", "start_time", "time"));
-        results.add(reference("songs", "artist_id", "artists"));
-        results.add(partitions("songplays"));
-        results.add(partitions("time"));
-        expectedRows.forEach((name, rows) -> results.add(rowCount(name, rows)));
+        rules.add(reference("songplays", "user_id", "users"));
+        rules.add(reference("songplays", "song_id", "songs"));
+        rules.add(reference("songplays", "artist_id", "artists"));
+        rules.add(reference("songplays", "start_time", "time"));
+        rules.add(reference("songs", "artist_id", "artists"));
+        rules.add(partitions("songplays"));
+        rules.add(partitions("time"));
+
+        Dataset<Row> all = null;
+        for (int i = 0; i < rules.size(); i++) {
+            Dataset<Row> tagged = rules.get(i).offending().select(lit(i).as("rule"), col("example"));
+            all = all == null ? tagged : all.unionAll(tagged);
+        }
+        // The smallest few examples of each rule, so that two runs on one broken lake say the same thing.
+        Column rank = row_number().over(Window.partitionBy(col("rule")).orderBy(col("example")));
+        Map<Integer, Row> found = new HashMap<>();
+        for (Row row : all.withColumn("rank", rank).groupBy(col("rule"))
+                .agg(count(lit(1)).as("offending"),
+                        collect_list(when(col("rank").leq(EXAMPLES), col("example"))).as("examples"))
+                .collectAsList()) {
+            found.put(row.getInt(0), row);
+        }
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            Row row = found.get(i);
+            results.add(row == null ? new Result(rules.get(i).name(), 0, List.of())
+                    : new Result(rules.get(i).name(), row.getLong(1), sorted(row.getList(2))));
+        }
         return results;
+    }
+
+    private static List<String> sorted(List<String> examples) {
+        return examples.stream().sorted().toList();
     }
 
     /** Each table is read once, only the columns the checks use, and kept in memory while they run: a
@@ -93,53 +132,53 @@ public final class Checks {
                 .persist(StorageLevel.MEMORY_AND_DISK()));
     }
 
-    private Result uniqueKey(String name, String key) {
+    private Rule uniqueKey(String name, String key) {
         Dataset<Row> table = table(name);
-        Dataset<Row> offending = table.where(col(key).isNull()).select(col(key)).unionAll(
-                table.where(col(key).isNotNull()).groupBy(col(key)).agg(count("*").as("n")).where(col("n").gt(1)).select(col(key)));
-        return result(name + "." + key + " is unique and never null", offending);
+        Dataset<Row> nulls = table.where(col(key).isNull()).select(lit("null").as("example"));
+        Dataset<Row> repeated = table.where(col(key).isNotNull()).groupBy(col(key)).agg(count(lit(1)).as("n"))
+                .where(col("n").gt(1)).select(col(key).cast("string").as("example"));
+        return new Rule(name + "." + key + " is unique and never null", nulls.unionAll(repeated));
     }
 
-    /** Every non-null {@code column} of {@code from} names a row of {@code dimension} (null user_id: a
+    /** Every non-null {@code column} of {@code table} names a row of {@code dimension} (null user_id: a
      *  logged-out play; null song_id or artist_id: a play the catalog does not hold). */
-    private Result reference(String table, String column, String dimension) {
+    private Rule reference(String table, String column, String dimension) {
         Dataset<Row> from = table(table);
         Dataset<Row> keys = table(dimension).select(col(KEYS.get(dimension)).as("dimension_key"));
         Dataset<Row> orphans = from.where(col(column).isNotNull())
                 .join(keys, from.col(column).equalTo(keys.col("dimension_key")), "left_anti")
-                .select(col(column));
-        return result("every " + table + "." + column + " exists in " + dimension, orphans);
+                .select(col(column).cast("string").as("example"));
+        return new Rule("every " + table + "." + column + " exists in " + dimension, orphans);
     }
 
-    private Result partitions(String name) {
-        Dataset<Row> table = table(name);
+    private Rule partitions(String name) {
         Column wrong = col("year").notEqual(year(col("start_time"))).or(col("month").notEqual(month(col("start_time"))))
                 .or(col("year").isNull()).or(col("month").isNull());
-        return result(name + " partitions year=/month= agree with start_time (UTC)",
-                table.where(wrong).select(col(KEYS.get(name)).cast("string"), col("year"), col("month")));
+        Column example = concat(lit("("), concat_ws(" ",
+                concat(lit(KEYS.get(name) + "="), col(KEYS.get(name)).cast("string")),
+                concat(lit("year="), col("year").cast("string")),
+                concat(lit("month="), col("month").cast("string"))), lit(")"));
+        return new Rule(name + " partitions year=/month= agree with start_time (UTC)",
+                table(name).where(wrong).select(example.as("example")));
     }
 
-    private Result rowCount(String name, long expected) {
-        long actual = table(name).count();
-        return new Result(String.format("%s has the %,d rows the run summary gives", name, expected),
-                Math.abs(actual - expected), List.of("found " + String.format("%,d", actual)));
-    }
-
-    private static Result result(String name, Dataset<Row> offending) {
-        List<Row> firstRows = offending.limit(EXAMPLES).collectAsList();
-        long count = firstRows.size() < EXAMPLES ? firstRows.size() : offending.count();
-        List<String> examples = firstRows.stream().map(Checks::describe).toList();
-        return new Result(name, count, examples);
-    }
-
-    private static String describe(Row row) {
-        if (row.length() == 1) {
-            return String.valueOf(row.get(0));
+    private List<Result> rowCounts(Map<String, Long> expected) {
+        if (expected.isEmpty()) {
+            return new ArrayList<>();
         }
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < row.length(); i++) {
-            parts.add(row.schema().fieldNames()[i] + "=" + row.get(i));
+        Dataset<Row> counts = null;
+        for (String name : expected.keySet()) {
+            Dataset<Row> count = table(name).agg(count(lit(1)).as("rows")).select(lit(name).as("table"), col("rows"));
+            counts = counts == null ? count : counts.unionAll(count);
         }
-        return "(" + String.join(" ", parts) + ")";
+        Map<String, Long> actual = new LinkedHashMap<>();
+        counts.collectAsList().forEach(row -> actual.put(row.getString(0), row.getLong(1)));
+        List<Result> results = new ArrayList<>();
+        expected.forEach((name, rows) -> {
+            long found = actual.get(name);
+            results.add(new Result(String.format("%s has the %,d rows the run summary gives", name, rows),
+                    Math.abs(found - rows), List.of(String.format("found %,d", found))));
+        });
+        return results;
     }
 }
