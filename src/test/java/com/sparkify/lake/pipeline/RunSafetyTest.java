@@ -24,6 +24,7 @@ import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.support.TestSpark;
+import com.sparkify.lake.support.Trees;
 
 /** Re-runs, bad input and failed runs: what the lake looks like to its readers afterwards. */
 class RunSafetyTest {
@@ -73,7 +74,7 @@ class RunSafetyTest {
 
     @Test
     void aFewBadLinesAreQuarantinedAndTheRestLoads() throws IOException {
-        Path messy = copyOf(input, work.resolve("messy"));
+        Path messy = Trees.copy(input, work.resolve("messy"));
         Path day = messy.resolve("log_data/2018/11/2018-11-02-events.json");
         Files.writeString(day, Files.readString(day) + "\n{\"ts\": 1541100000000, \"page\": \n");
 
@@ -96,7 +97,7 @@ class RunSafetyTest {
         List<Row> songplaysBefore = sorted(lake, "songplays");
         String summaryBefore = Files.readString(lake.resolve("_run/summary.json"));
 
-        Path broken = copyOf(input, work.resolve("broken"));
+        Path broken = Trees.copy(input, work.resolve("broken"));
         Path day = broken.resolve("log_data/2018/11/2018-11-03-events.json");
         Files.writeString(day, "garbage\n".repeat(500) + Files.readString(day));
 
@@ -128,19 +129,5 @@ class RunSafetyTest {
         Path file = Files.writeString(work.resolve("a-file"), "not a folder");
         LakeException fileOutput = assertThrows(LakeException.class, () -> run(input, file, TestSpark.settings()));
         assertTrue(fileOutput.getMessage().contains("is a file"), fileOutput.getMessage());
-    }
-
-    static Path copyOf(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
-        return to;
     }
 }

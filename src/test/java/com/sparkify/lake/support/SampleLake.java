@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 import com.sparkify.lake.pipeline.Pipeline;
 import com.sparkify.lake.pipeline.Progress;
@@ -44,19 +43,6 @@ public final class SampleLake {
 
     /** A copy of the sample lake that a test may break. */
     public static Path copy(Path to) {
-        Path from = get().lake();
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return to;
+        return Trees.copy(get().lake(), to);
     }
 }
