@@ -1,6 +1,8 @@
 package com.sparkify.lake.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
@@ -29,8 +31,9 @@ final class EtlCommand implements Callable<Integer> {
             description = "Folder or URI of the lake (created if missing). Required with --input.")
     String output;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = Settings.DEFAULT_MASTER,
-            description = "Spark master (default: ${DEFAULT-VALUE}, Spark embedded in this process).")
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master: local[N], spark://HOST:PORT, yarn, k8s://… (default: the one spark-submit "
+                + "passes, else " + Settings.DEFAULT_MASTER + ", Spark embedded in this process).")
     String master;
 
     @Option(names = "--max-rejected-fraction", paramLabel = "F",
@@ -40,8 +43,20 @@ final class EtlCommand implements Callable<Integer> {
     double maxRejectedFraction;
 
     @Option(names = "--shuffle-partitions", paramLabel = "N",
-            description = "Partitions after a shuffle (default: 4 per core; small ones are merged).")
+            description = "Partitions after a shuffle (default: one per 64 MiB of input, at least two per core, "
+                + "at most 4,000; adaptive execution merges small ones).")
     Integer shufflePartitions;
+
+    @Option(names = "--files-per-partition", paramLabel = "N",
+            description = "Tasks writing each partition folder, so at most N files each before "
+                + "spark.sql.files.maxRecordsPerFile (default 5,000,000 rows) splits one (default: one per GiB of "
+                + "input, at most 64).")
+    Integer filesPerPartition;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+            description = "A Spark property, as with spark-submit; repeatable. E.g. --conf spark.executor.memory=2g "
+                + "--conf spark.executor.cores=2. These win over the defaults above.")
+    Map<String, String> sparkConf = new LinkedHashMap<>();
 
     @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "sparkify-demo",
             description = "Where the demo (no --input) generates its data and builds its lake "
@@ -53,9 +68,15 @@ final class EtlCommand implements Callable<Integer> {
         if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
             throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
         }
-        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction);
+        Settings settings = Settings.defaults().withMaxRejectedFraction(maxRejectedFraction).withSpark(sparkConf);
+        if (master != null) {
+            settings = settings.withMaster(master);
+        }
         if (shufflePartitions != null) {
             settings = settings.withShufflePartitions(shufflePartitions);
+        }
+        if (filesPerPartition != null) {
+            settings = settings.withFilesPerPartition(filesPerPartition);
         }
         Progress progress = new Progress(System.err);
         String in = input;
