@@ -63,11 +63,8 @@ final class EtlCommand implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE}).")
     Path demoDir;
 
-    @Override
-    public Integer call() {
-        if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
-            throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
-        }
+    /** The run's settings, from the options given and the defaults of the rest. */
+    Settings settings() {
         Settings settings = Settings.defaults().withMaxRejectedFraction(maxRejectedFraction).withSpark(sparkConf);
         if (master != null) {
             settings = settings.withMaster(master);
@@ -78,6 +75,15 @@ final class EtlCommand implements Callable<Integer> {
         if (filesPerPartition != null) {
             settings = settings.withFilesPerPartition(filesPerPartition);
         }
+        return settings;
+    }
+
+    @Override
+    public Integer call() {
+        if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
+            throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
+        }
+        Settings settings = settings();
         Progress progress = new Progress(System.err);
         String in = input;
         String out = output;

@@ -61,7 +61,8 @@ class WorkerLossIT {
         Map<String, List<Row>> earlier = Lakes.tables(lakeBuiltLocally(earlierInput, lake));
         assertNotEquals(Lakes.tables(expected).get("songplays").size(), earlier.get("songplays").size());
 
-        StandaloneCluster.Started driver = cluster.startDriver("driver",
+        // Started as a user would from a checkout (issue point 2), the runnable jar shipped to the executors.
+        StandaloneCluster.Started driver = cluster.startLauncherDriver("driver",
                 "--input", TestSpark.sample().toString(), "--output", lake.toString());
         // Both inputs are read and cached on the two executors; every table is still to be built.
         cluster.awaitLog(driver, Pattern.compile("(?m)^extract log_data "), Duration.ofSeconds(150));
@@ -77,6 +78,8 @@ class WorkerLossIT {
         assertTrue(driver.output().contains("Lost executor"), "the driver never noticed the lost executor:\n"
                 + StandaloneCluster.tail(driver.output()));
 
+        assertTrue(victim.executorFolders().stream().anyMatch(f -> Files.exists(f.resolve("sparkify-lake.jar"))),
+                "the executor got the runnable jar from the driver");
         Lakes.assertSameTables(expected, lake);
         RunSummary local = Lakes.summary(expected);
         RunSummary afterLoss = Lakes.summary(lake);

@@ -150,15 +150,40 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> classpath = new ArrayList<>();
         classpath.add(applicationJar().toString());
         classpath.addAll(clusterClasspath);
-        List<String> command = new ArrayList<>(List.of("com.sparkify.lake.cli.SparkifyLake", "etl",
+        List<String> command = new ArrayList<>(List.of("com.sparkify.lake.cli.SparkifyLake"));
+        command.addAll(etlCommand(etlArguments));
+        return launch(name, command, classpath, "-Xmx768m");
+    }
+
+    /**
+     * Starts a driver the way a user runs the job from a checkout: {@code bin/sparkify-lake etl --master
+     * spark://…}, the runnable jar with its lib/ folder. The launcher ships that jar to the executors.
+     */
+    public Started startLauncherDriver(String name, String... etlArguments) throws IOException {
+        Path launcher = Path.of("bin", "sparkify-lake").toAbsolutePath();
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(etlCommand(etlArguments));
+        Path log = home.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(builder.environment());
+        builder.environment().put("SPARKIFY_JAVA_OPTS", "-Xmx768m");
+        // The launcher execs java: the process started here is the driver itself.
+        Started process = new Started(name, builder.start(), log);
+        started.add(process);
+        return process;
+    }
+
+    private List<String> etlCommand(String... etlArguments) {
+        List<String> command = new ArrayList<>(List.of("etl",
                 "--master", masterUrl,
                 "--conf", "spark.driver.host=127.0.0.1",
                 "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.executor.memory=" + EXECUTOR_MEMORY,
                 "--conf", "spark.executor.cores=1",
+                // Stands in for the Spark installation every worker of a real cluster has.
                 "--conf", "spark.executor.extraClassPath=" + String.join(File.pathSeparator, clusterClasspath)));
         command.addAll(Arrays.asList(etlArguments));
-        return launch(name, command, classpath, "-Xmx768m");
+        return command;
     }
 
     private Started launch(String name, List<String> mainAndArguments, List<String> classpath, String... jvm)
@@ -173,15 +198,19 @@ public final class StandaloneCluster implements AutoCloseable {
         Path log = home.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
+        environment(builder.environment());
+        Started process = new Started(name, builder.start(), log);
+        started.add(process);
+        return process;
+    }
+
+    private void environment(Map<String, String> env) {
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("SPARK_HOME", home.resolve("spark-home").toString());
         env.put("SPARK_SCALA_VERSION", "2.13");
         // Workers start executors with this Java, the same as the test's.
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        Started process = new Started(name, builder.start(), log);
-        started.add(process);
-        return process;
+        env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator + env.getOrDefault("PATH", ""));
     }
 
     /** Waits until {@code process} logs a line matching {@code pattern}; fails early if it dies. */
