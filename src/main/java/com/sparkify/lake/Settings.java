@@ -173,9 +173,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
             }
         });
         // Until the input's size is known (see tuningFor), shuffles get a few tasks per core.
-        SparkConf launcherConf = spark.sparkContext().getConf();
-        spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(fixedShufflePartitions(launcherConf) != null
-                ? fixedShufflePartitions(launcherConf)
+        Integer fixed = fixedShufflePartitions(spark.sparkContext().getConf());
+        spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(fixed != null ? fixed
                 : floorShufflePartitions(spark.sparkContext().defaultParallelism())));
     }
 
@@ -193,7 +192,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
                 : (int) Math.max(1, Math.min(MAX_FILES_PER_PARTITION, ceilDiv(inputBytes, INPUT_BYTES_PER_WRITER)));
         String maxRecords = sparkConf.getOrDefault(MAX_RECORDS_PER_FILE,
                 launcherConf.get(MAX_RECORDS_PER_FILE, String.valueOf(DEFAULT_MAX_RECORDS_PER_FILE)));
-        return new Tuning(inputBytes, partitions, files, Long.parseLong(maxRecords.trim()));
+        return new Tuning(inputBytes, partitions, files, number(MAX_RECORDS_PER_FILE, maxRecords));
     }
 
     /** Applies a tuning to the session; the shuffles and writes that follow use it. */
@@ -229,7 +228,15 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
             return shufflePartitions;
         }
         String given = sparkConf.getOrDefault(SHUFFLE_PARTITIONS, launcherConf.get(SHUFFLE_PARTITIONS, null));
-        return given == null ? null : Integer.valueOf(given.trim());
+        return given == null ? null : (int) number(SHUFFLE_PARTITIONS, given);
+    }
+
+    private static long number(String key, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new LakeException(key + " must be a whole number, not '" + value + "'.");
+        }
     }
 
     /** Two tasks per core: every core busy, and a slow task does not leave the others idle for long. */

@@ -74,6 +74,9 @@ class SettingsTest {
         assertTrue(notSpark.getMessage().contains("not a Spark property"), notSpark.getMessage());
         assertThrows(LakeException.class, () -> Settings.defaults().withShufflePartitions(0));
         assertThrows(LakeException.class, () -> Settings.defaults().withFilesPerPartition(0));
+        LakeException notANumber = assertThrows(LakeException.class,
+                () -> tuning(Settings.defaults().withSpark("spark.sql.shuffle.partitions", "many"), MIB, 2));
+        assertEquals("spark.sql.shuffle.partitions must be a whole number, not 'many'.", notANumber.getMessage());
     }
 
     @Test

@@ -53,7 +53,7 @@ final class EtlCommand implements Callable<Integer> {
                 + "input, at most 64).")
     Integer filesPerPartition;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
             description = "A Spark property, as with spark-submit; repeatable. E.g. --conf spark.executor.memory=2g "
                 + "--conf spark.executor.cores=2. These win over the defaults above.")
     Map<String, String> sparkConf = new LinkedHashMap<>();

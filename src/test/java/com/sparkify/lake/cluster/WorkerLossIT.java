@@ -75,6 +75,8 @@ class WorkerLossIT {
                 + StandaloneCluster.tail(driver.output()));
         assertEquals(0, driver.process().exitValue(), "the run should finish on the other worker:\n"
                 + StandaloneCluster.tail(driver.output()));
+        System.out.printf("cluster run with a worker killed after the extract:%n%s%n",
+                StandaloneCluster.progress(driver.output()));
         assertTrue(driver.output().contains("Lost executor"), "the driver never noticed the lost executor:\n"
                 + StandaloneCluster.tail(driver.output()));
 

@@ -38,7 +38,8 @@ public final class Lakes {
      *  sample must equal. Built once per test JVM. */
     public static synchronized Path localSampleLake() throws IOException {
         if (localSampleLake == null) {
-            Path lake = Files.createTempDirectory("sparkify-local-lake");
+            // Under target/, so that mvn clean removes it with everything else a build leaves.
+            Path lake = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "local-sample-lake");
             build(TestSpark.sample(), lake);
             localSampleLake = lake;
         }

@@ -94,6 +94,9 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Starts a master and {@code workers} workers of one core each, and waits until all have registered. */
     public static StandaloneCluster start(Path home, int workers) throws IOException, InterruptedException {
         StandaloneCluster cluster = new StandaloneCluster(home);
+        // A test JVM stopped from outside (Ctrl-C, a build timeout) never reaches @AfterAll: the processes
+        // started here must not outlive it even then.
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "stop-standalone-cluster"));
         try {
             Files.createDirectories(home.resolve("spark-home/jars"));
             cluster.startMaster();
@@ -142,17 +145,24 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * Starts a driver: this project's command line from the application jar, Spark from the cluster's
-     * classpath, as spark-submit in client mode would put them together. Its executors get the application
-     * jar from the driver (the command line adds its own jar to {@code spark.jars}), not from a classpath.
+     * Starts a driver with spark-submit: Spark's own {@code SparkSubmit} (the class the {@code spark-submit}
+     * script runs) on the cluster's classpath, given the application jar and the job's main class, in client
+     * mode. spark-submit passes the master and lists the jar in {@code spark.jars}, from which the executors
+     * fetch it.
      */
-    public Started startDriver(String name, String... etlArguments) throws IOException {
-        List<String> classpath = new ArrayList<>();
-        classpath.add(applicationJar().toString());
-        classpath.addAll(clusterClasspath);
-        List<String> command = new ArrayList<>(List.of("com.sparkify.lake.cli.SparkifyLake"));
-        command.addAll(etlCommand(etlArguments));
-        return launch(name, command, classpath, "-Xmx768m");
+    public Started startSubmittedDriver(String name, String... etlArguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit",
+                "--master", masterUrl, "--deploy-mode", "client",
+                "--class", "com.sparkify.lake.cli.SparkifyLake",
+                "--executor-memory", EXECUTOR_MEMORY));
+        for (String property : sparkProperties()) {
+            command.add("--conf");
+            command.add(property);
+        }
+        command.add(applicationJar().toString());
+        command.add("etl");
+        command.addAll(Arrays.asList(etlArguments));
+        return launch(name, command, clusterClasspath, "-Xmx768m");
     }
 
     /**
@@ -174,16 +184,27 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private List<String> etlCommand(String... etlArguments) {
-        List<String> command = new ArrayList<>(List.of("etl",
-                "--master", masterUrl,
-                "--conf", "spark.driver.host=127.0.0.1",
-                "--conf", "spark.driver.bindAddress=127.0.0.1",
-                "--conf", "spark.executor.memory=" + EXECUTOR_MEMORY,
-                "--conf", "spark.executor.cores=1",
-                // Stands in for the Spark installation every worker of a real cluster has.
-                "--conf", "spark.executor.extraClassPath=" + String.join(File.pathSeparator, clusterClasspath)));
+        List<String> command = new ArrayList<>(List.of("etl", "--master", masterUrl,
+                "--conf", "spark.executor.memory=" + EXECUTOR_MEMORY));
+        for (String property : sparkProperties()) {
+            command.add("--conf");
+            command.add(property);
+        }
         command.addAll(Arrays.asList(etlArguments));
         return command;
+    }
+
+    /** What every driver here is given, however it is started. */
+    private List<String> sparkProperties() {
+        return List.of(
+                "spark.driver.host=127.0.0.1",
+                "spark.driver.bindAddress=127.0.0.1",
+                "spark.executor.cores=1",
+                // Spark's default logging (a driver without the command line's log4j2.properties) writes every
+                // plan at INFO, which costs seconds on a busy machine.
+                "spark.log.level=WARN",
+                // Stands in for the Spark installation every worker of a real cluster has.
+                "spark.executor.extraClassPath=" + String.join(File.pathSeparator, clusterClasspath));
     }
 
     private Started launch(String name, List<String> mainAndArguments, List<String> classpath, String... jvm)
@@ -246,6 +267,12 @@ public final class StandaloneCluster implements AutoCloseable {
         executors.forEach(executor -> waitForExit(executor, Duration.ofSeconds(10)));
     }
 
+    /** The run's own progress lines (stage, counts, seconds), without Spark's log lines around them. */
+    public static String progress(String driverOutput) {
+        return String.join("\n", driverOutput.lines()
+                .filter(line -> line.matches("^(start spark|extract|tuning|quarantine|load|publish) .*")).toList());
+    }
+
     public static String tail(String text) {
         List<String> lines = text.lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
@@ -253,7 +280,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Stops every process started here, newest first (drivers, workers with their executors, master). */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (int i = started.size() - 1; i >= 0; i--) {
             ProcessHandle handle = started.get(i).process().toHandle();
             List<ProcessHandle> descendants = handle.descendants().toList();
