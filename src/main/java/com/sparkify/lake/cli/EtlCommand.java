@@ -55,7 +55,7 @@ final class EtlCommand implements Callable<Integer> {
 
     @Option(names = "--conf", paramLabel = "KEY=VALUE",
             description = "A Spark property, as with spark-submit; repeatable. E.g. --conf spark.executor.memory=2g "
-                + "--conf spark.executor.cores=2. These win over the defaults above.")
+                + "--conf spark.executor.cores=2. Each wins over this program's own default for that property.")
     Map<String, String> sparkConf = new LinkedHashMap<>();
 
     @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "sparkify-demo",

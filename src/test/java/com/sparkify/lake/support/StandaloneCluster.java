@@ -270,7 +270,7 @@ public final class StandaloneCluster implements AutoCloseable {
     /** The run's own progress lines (stage, counts, seconds), without Spark's log lines around them. */
     public static String progress(String driverOutput) {
         return String.join("\n", driverOutput.lines()
-                .filter(line -> line.matches("^(start spark|extract|tuning|quarantine|load|publish) .*")).toList());
+                .filter(line -> line.matches("^(start spark|extract|quarantine|load|publish) .* s$|^tuning .*")).toList());
     }
 
     public static String tail(String text) {
