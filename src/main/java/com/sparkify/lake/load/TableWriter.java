@@ -44,8 +44,8 @@ public final class TableWriter {
                         lit(filesPerPartition)));
             }
             // The count is taken after the shuffle, in the tasks that write: Spark applies a write task's
-            // metrics once however often it ran, whereas a map stage re-run after a lost executor would add
-            // its rows again.
+            // metrics once however often it ran, but applies a map task's again when its stage is re-run
+            // after a lost executor, which would count those rows twice.
             table.repartition(by.toArray(Column[]::new)).observe(rows, count(lit(1)).as("rows"))
                     .write().mode("overwrite").partitionBy(partitions.toArray(String[]::new)).parquet(path);
         }

@@ -40,10 +40,21 @@ public final class Lakes {
         if (localSampleLake == null) {
             // Under target/, so that mvn clean removes it with everything else a build leaves.
             Path lake = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "local-sample-lake");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(lake), "delete-local-sample-lake"));
             build(TestSpark.sample(), lake);
             localSampleLake = lake;
         }
         return localSampleLake;
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // Left under target/ for mvn clean: nothing else depends on it being gone.
+        }
     }
 
     /** Builds a lake in this JVM, local mode, quietly. */
