@@ -1,44 +1,108 @@
 package com.sparkify.lake;
 
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Every knob of a run, in one place. The command line fills it; tests build it directly.
+ * Every knob of a run, in one place. The command line fills it; tests build it directly; a config file can
+ * feed {@link #withSpark} the same way {@code --conf} does.
  *
  * @param master               Spark master URL; {@code local[*]} runs Spark embedded in this JVM
  * @param maxRejectedFraction  share of an input's records that may be rejected before the run fails
- * @param shufflePartitions    partitions after a shuffle; adaptive execution coalesces small ones
+ * @param shufflePartitions    partitions after a shuffle, or null to size them from the input (see
+ *                             {@link #tuningFor}); adaptive execution merges small ones either way
+ * @param filesPerPartition    how many tasks write each partition folder of a partitioned table, and so at
+ *                             most how many files it gets (before {@code spark.sql.files.maxRecordsPerFile}
+ *                             splits big ones); null to size it from the input
+ * @param sparkConf            any further Spark properties ({@code spark.*}), as {@code --conf key=value} gives
+ *                             them; they win over this class's own defaults
  * @param checks               run the data-quality checks on the new tables before they are published
  */
-public record Settings(String master, double maxRejectedFraction, int shufflePartitions, boolean checks) {
+public record Settings(String master, double maxRejectedFraction, Integer shufflePartitions,
+                       Integer filesPerPartition, Map<String, String> sparkConf, boolean checks) {
 
     public static final String DEFAULT_MASTER = "local[*]";
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
     public static final double DEFAULT_MAX_REJECTED_FRACTION = 0.05;
 
+    public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    public static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
+
+    /** Input bytes per shuffle partition. The JSON input shrinks once parsed and projected, so a partition
+     *  holds well under this after a shuffle; adaptive execution merges what is too small. */
+    static final long INPUT_BYTES_PER_SHUFFLE_PARTITION = 64L << 20;
+    /** Past this many partitions the scheduling and the shuffle's file count cost more than they spread. */
+    static final int MAX_SHUFFLE_PARTITIONS = 4_000;
+    /** One writer per partition folder per this much input: a month of songplays from 10 GiB of logs gets
+     *  ten files written side by side instead of one task writing them all. */
+    static final long INPUT_BYTES_PER_WRITER = 1L << 30;
+    static final int MAX_FILES_PER_PARTITION = 64;
+    /** A Parquet file of this many rows is a few hundred MB at most for any table of the lake: big enough
+     *  to read efficiently, small enough that one file never becomes a single straggling task for a reader. */
+    static final long DEFAULT_MAX_RECORDS_PER_FILE = 5_000_000;
+
+    public Settings {
+        if (shufflePartitions != null && shufflePartitions < 1) {
+            throw new LakeException("The number of shuffle partitions must be at least 1, not " + shufflePartitions + ".");
+        }
+        if (filesPerPartition != null && filesPerPartition < 1) {
+            throw new LakeException("The number of files per partition must be at least 1, not " + filesPerPartition + ".");
+        }
+        sparkConf = Map.copyOf(sparkConf);
+    }
+
+    /** Defaults; the master is the one spark-submit hands over (as the {@code spark.master} property), else
+     *  Spark embedded in this process. */
     public static Settings defaults() {
-        return new Settings(DEFAULT_MASTER, DEFAULT_MAX_REJECTED_FRACTION, defaultShufflePartitions(), true);
+        return new Settings(System.getProperty("spark.master", DEFAULT_MASTER), DEFAULT_MAX_REJECTED_FRACTION,
+                null, null, Map.of(), true);
     }
 
     public Settings withMaster(String newMaster) {
-        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, checks);
+        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
-        return new Settings(master, fraction, shufflePartitions, checks);
+        return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks);
     }
 
     public Settings withShufflePartitions(int partitions) {
-        return new Settings(master, maxRejectedFraction, partitions, checks);
+        return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks);
+    }
+
+    public Settings withFilesPerPartition(int files) {
+        return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks);
     }
 
     public Settings withChecks(boolean run) {
-        return new Settings(master, maxRejectedFraction, shufflePartitions, run);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run);
     }
 
-    /** A few tasks per core keeps both cores busy without paying Spark's 200-task default on small data. */
-    static int defaultShufflePartitions() {
-        return Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
+    /** One Spark property, as {@code --conf key=value} or a config file's {@code [spark]} section gives it. */
+    public Settings withSpark(String key, String value) {
+        if (!key.startsWith("spark.")) {
+            throw new LakeException("'" + key + "' is not a Spark property: Spark's start with 'spark.' "
+                    + "(e.g. spark.executor.memory=2g).");
+        }
+        Map<String, String> more = new LinkedHashMap<>(sparkConf);
+        more.put(key, value);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks);
+    }
+
+    public Settings withSpark(Map<String, String> properties) {
+        Settings settings = this;
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            settings = settings.withSpark(property.getKey(), property.getValue());
+        }
+        return settings;
     }
 
     public boolean isLocal() {
@@ -60,9 +124,43 @@ public record Settings(String master, double maxRejectedFraction, int shufflePar
             // An embedded driver serves nobody but this process: keep it off the network.
             builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
+        sparkConf.forEach(builder::config);
+        if (!isLocal()) {
+            String jars = jarsForExecutors(new SparkConf());
+            if (jars != null) {
+                // Executors on a cluster have Spark but not this project's classes (the record parser's
+                // functions, the local file system): ship the jar this class came from.
+                builder.config("spark.jars", jars);
+            }
+        }
         SparkSession spark = builder.getOrCreate();
         applyTo(spark);
         return spark;
+    }
+
+    /**
+     * {@code spark.jars} with this project's jar added, or null when there is nothing to add: spark-submit
+     * already lists the application jar, or these classes are not in a jar (a test's classes folder).
+     */
+    String jarsForExecutors(SparkConf launcherConf) {
+        if (launcherConf.contains("spark.jars")) {
+            return null;
+        }
+        CodeSource source = Settings.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) {
+            return null;
+        }
+        Path location;
+        try {
+            location = Path.of(source.getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+        if (!Files.isRegularFile(location) || !location.toString().endsWith(".jar")) {
+            return null;
+        }
+        String given = sparkConf.get("spark.jars");
+        return given == null || given.isBlank() ? location.toString() : given + "," + location;
     }
 
     /** Session settings the pipeline's correctness depends on; applied to any session it is given. */
@@ -71,11 +169,91 @@ public record Settings(String master, double maxRejectedFraction, int shufflePar
         spark.conf().set("spark.sql.session.timeZone", "UTC");
         // Timestamps come back to Java as Instants, which carry no zone to misread.
         spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
-        spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(shufflePartitions));
         spark.conf().set("spark.sql.adaptive.enabled", "true");
         // Spark packs small files into one task by charging each an "open cost" (4 MB by default). A song
         // file is a few hundred bytes: at 4 MB each, 15,000 of them made 470 tasks that spent their time being
         // scheduled. At 64 KB they fill a few tasks per core, and a cluster's many cores still split them.
         spark.conf().set("spark.sql.files.openCostInBytes", String.valueOf(64 * 1024));
+        // A joined session (a test's, a notebook's) was built without this run's properties: the SQL ones
+        // can still be set on it.
+        sparkConf.forEach((key, value) -> {
+            if (key.startsWith("spark.sql.")) {
+                spark.conf().set(key, value);
+            }
+        });
+        // Until the input's size is known (see tuningFor), shuffles get a few tasks per core.
+        Integer fixed = fixedShufflePartitions(spark.sparkContext().getConf());
+        spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(fixed != null ? fixed
+                : floorShufflePartitions(spark.sparkContext().defaultParallelism())));
+    }
+
+    /**
+     * How to shuffle and write for an input of {@code inputBytes} on {@code parallelism} cores. What the user
+     * fixed (here, with --conf, or through spark-submit's {@code launcherConf}) stays as given; the rest scales
+     * with the input.
+     */
+    public Tuning tuningFor(long inputBytes, int parallelism, SparkConf launcherConf) {
+        Integer fixed = fixedShufflePartitions(launcherConf);
+        int partitions = fixed != null ? fixed
+                : Math.max(floorShufflePartitions(parallelism),
+                        (int) Math.min(MAX_SHUFFLE_PARTITIONS, ceilDiv(inputBytes, INPUT_BYTES_PER_SHUFFLE_PARTITION)));
+        int files = filesPerPartition != null ? filesPerPartition
+                : (int) Math.max(1, Math.min(MAX_FILES_PER_PARTITION, ceilDiv(inputBytes, INPUT_BYTES_PER_WRITER)));
+        String maxRecords = sparkConf.getOrDefault(MAX_RECORDS_PER_FILE,
+                launcherConf.get(MAX_RECORDS_PER_FILE, String.valueOf(DEFAULT_MAX_RECORDS_PER_FILE)));
+        return new Tuning(inputBytes, partitions, files, number(MAX_RECORDS_PER_FILE, maxRecords));
+    }
+
+    /** Applies a tuning to the session; the shuffles and writes that follow use it. */
+    public static void apply(Tuning tuning, SparkSession spark) {
+        spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(tuning.shufflePartitions()));
+        spark.conf().set(MAX_RECORDS_PER_FILE, String.valueOf(tuning.maxRecordsPerFile()));
+    }
+
+    /**
+     * @param inputBytes        what the input's files add up to, as Spark's file listing found them
+     * @param shufflePartitions partitions after each shuffle (adaptive execution merges small ones)
+     * @param filesPerPartition writers per partition folder of a partitioned table
+     * @param maxRecordsPerFile rows after which a writer starts a new file (0: no limit)
+     */
+    public record Tuning(long inputBytes, int shufflePartitions, int filesPerPartition, long maxRecordsPerFile) {
+
+        public String describe() {
+            return String.format(Locale.ROOT, "%s of input: %d shuffle partitions, %d file%s per partition folder",
+                    bytes(inputBytes), shufflePartitions, filesPerPartition, filesPerPartition == 1 ? "" : "s");
+        }
+
+        private static String bytes(long n) {
+            if (n < 1L << 20) {
+                return String.format(Locale.ROOT, "%,d KiB", (n + 1023) >> 10);
+            }
+            return n < 1L << 30 ? String.format(Locale.ROOT, "%.1f MiB", n / (double) (1L << 20))
+                    : String.format(Locale.ROOT, "%.1f GiB", n / (double) (1L << 30));
+        }
+    }
+
+    private Integer fixedShufflePartitions(SparkConf launcherConf) {
+        if (shufflePartitions != null) {
+            return shufflePartitions;
+        }
+        String given = sparkConf.getOrDefault(SHUFFLE_PARTITIONS, launcherConf.get(SHUFFLE_PARTITIONS, null));
+        return given == null ? null : (int) number(SHUFFLE_PARTITIONS, given);
+    }
+
+    private static long number(String key, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new LakeException(key + " must be a whole number, not '" + value + "'.");
+        }
+    }
+
+    /** Two tasks per core: every core busy, and a slow task does not leave the others idle for long. */
+    static int floorShufflePartitions(int parallelism) {
+        return Math.max(4, 2 * parallelism);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 }

@@ -1,7 +1,11 @@
 package com.sparkify.lake.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+
+import org.apache.spark.sql.SparkSession;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
@@ -27,8 +31,9 @@ final class EtlCommand implements Callable<Integer> {
             description = "Folder or URI of the lake (created if missing). Required with --input.")
     String output;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = Settings.DEFAULT_MASTER,
-            description = "Spark master (default: ${DEFAULT-VALUE}, Spark embedded in this process).")
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master: local[N], spark://HOST:PORT, yarn, k8s://… (default: the one spark-submit "
+                + "passes, else " + Settings.DEFAULT_MASTER + ", Spark embedded in this process).")
     String master;
 
     @Option(names = "--max-rejected-fraction", paramLabel = "F",
@@ -38,8 +43,20 @@ final class EtlCommand implements Callable<Integer> {
     double maxRejectedFraction;
 
     @Option(names = "--shuffle-partitions", paramLabel = "N",
-            description = "Partitions after a shuffle (default: 4 per core; small ones are merged).")
+            description = "Partitions after a shuffle (default: one per 64 MiB of input, at least two per core, "
+                + "at most 4,000; adaptive execution merges small ones).")
     Integer shufflePartitions;
+
+    @Option(names = "--files-per-partition", paramLabel = "N",
+            description = "Tasks writing each partition folder, so at most N files each before "
+                + "spark.sql.files.maxRecordsPerFile (default 5,000,000 rows) splits one (default: one per GiB of "
+                + "input, at most 64).")
+    Integer filesPerPartition;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark property, as with spark-submit; repeatable. E.g. --conf spark.executor.memory=2g "
+                + "--conf spark.executor.cores=2. Each wins over this program's own default for that property.")
+    Map<String, String> sparkConf = new LinkedHashMap<>();
 
     @Option(names = "--skip-checks",
             description = "Publish the new tables without running the data-quality checks on them first.")
@@ -50,16 +67,28 @@ final class EtlCommand implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE}).")
     Path demoDir;
 
+    /** The run's settings, from the options given and the defaults of the rest. */
+    Settings settings() {
+        Settings settings = Settings.defaults().withMaxRejectedFraction(maxRejectedFraction).withSpark(sparkConf)
+                .withChecks(!skipChecks);
+        if (master != null) {
+            settings = settings.withMaster(master);
+        }
+        if (shufflePartitions != null) {
+            settings = settings.withShufflePartitions(shufflePartitions);
+        }
+        if (filesPerPartition != null) {
+            settings = settings.withFilesPerPartition(filesPerPartition);
+        }
+        return settings;
+    }
+
     @Override
     public Integer call() {
         if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
             throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
         }
-        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction)
-                .withChecks(!skipChecks);
-        if (shufflePartitions != null) {
-            settings = settings.withShufflePartitions(shufflePartitions);
-        }
+        Settings settings = settings();
         Progress progress = new Progress(System.err);
         String in = input;
         String out = output;
@@ -76,19 +105,22 @@ final class EtlCommand implements Callable<Integer> {
         }
 
         Settings run = settings;
-        String from = in;
-        String to = out;
-        long start = System.nanoTime();
-        return Sessions.withSpark(run, spark -> {
-            progress.say(String.format("%-18s %-58s %6.1f s", "start spark", "master " + run.master(),
-                    (System.nanoTime() - start) / 1e9));
-            RunSummary summary = new Pipeline(spark, run, progress).run(from, to);
+        // A session that already runs in this JVM (a test's, a notebook's) belongs to its owner: reuse it, and
+        // stop only the one started here.
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = progress.stage("start spark", run::startSpark, s -> "master " + run.master());
+        try {
+            RunSummary summary = new Pipeline(spark, settings, progress).run(in, out);
             System.out.println();
             System.out.print(summary.toTable());
             System.out.println();
             System.out.println("The lake is in " + summary.lake() + " (run summary: " + summary.lake()
                     + "/_run/summary.json).");
             return 0;
-        });
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
     }
 }

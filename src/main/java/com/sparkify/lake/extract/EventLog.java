@@ -28,7 +28,7 @@ public final class EventLog {
                 .where(trim(col("value")).notEqual(""))
                 .select(col("_metadata.file_path").as("file"), col("value").as("record"),
                         lit(null).cast(DataTypes.StringType).as("problem"));
-        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), lines.inputFiles());
+        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), lines.inputFiles(), Inputs.bytes(lines));
     }
 
     static List<RecordParser.Rule> rules() {

@@ -10,12 +10,13 @@ import org.apache.spark.sql.Row;
  * @param records   the records that load, typed as in {@link Schemas}, empty strings as null (cached)
  * @param rejected  the records that do not, as {@link RecordParser#REJECTED} rows
  * @param files     input files read
+ * @param bytes     what those files add up to
  * @param loaded    how many rows {@code records} holds
  * @param rejectedCount how many rows {@code rejected} holds
  * @param cached    the cached dataset both of the above are read from
  */
 public record Extracted(String input, Dataset<Row> records, Dataset<Row> rejected,
-                        long files, long loaded, long rejectedCount, Dataset<Row> cached) {
+                        long files, long bytes, long loaded, long rejectedCount, Dataset<Row> cached) {
 
     public long read() {
         return loaded + rejectedCount;

@@ -7,6 +7,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 import com.sparkify.lake.LakeException;
 
@@ -22,6 +24,14 @@ public final class Inputs {
 
     public static String logData(String input, Configuration hadoop) {
         return requireFolder(input, EventLog.FOLDER, hadoop);
+    }
+
+    /**
+     * What the files behind a plain file read add up to. Spark's file index listed them, sizes included, when
+     * the read was set up; its size estimate for the bare relation is that sum, so nothing is listed again.
+     */
+    public static long bytes(Dataset<Row> fileRead) {
+        return fileRead.queryExecution().analyzed().stats().sizeInBytes().longValue();
     }
 
     private static String requireFolder(String input, String folder, Configuration hadoop) {

@@ -60,9 +60,10 @@ public final class RecordParser {
      * @param raw        rows of {@link JsonValues#RAW}: the file, one record's JSON text, or a problem found
      *                   before parsing
      * @param inputFiles every file the input holds, so that a file yielding no row at all is still reported
+     * @param bytes      what those files add up to
      */
     public static Extracted classify(SparkSession spark, String input, Dataset<Row> raw, StructType schema,
-                                     List<Rule> rules, String[] inputFiles) {
+                                     List<Rule> rules, String[] inputFiles, long bytes) {
         Map<String, String> options = new HashMap<>();
         options.put("mode", "PERMISSIVE");
         options.put("columnNameOfCorruptRecord", CORRUPT);
@@ -123,7 +124,7 @@ public final class RecordParser {
         Dataset<Row> rejectedRows = classified.where(col("reason").isNotNull())
                 .select(lit(input).as("input"), col("file"), col("reason"), col("record"))
                 .unionByName(spark.createDataFrame(silentFiles, REJECTED));
-        return new Extracted(input, records, rejectedRows, inputFiles.length, loaded,
+        return new Extracted(input, records, rejectedRows, inputFiles.length, bytes, loaded,
                 rejected + silentFiles.size(), classified);
     }
 

@@ -21,15 +21,15 @@ public final class SongCatalog {
     public static Extracted read(SparkSession spark, String songData) {
         // Whole files, because a song file may be one pretty-printed object over many lines. The root is
         // listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
-        Dataset<Row> files = spark.read()
+        Dataset<Row> read = spark.read()
                 .option("wholetext", "true")
                 .option("recursiveFileLookup", "true")
-                .text(songData)
-                .select(col("_metadata.file_path").as("file"), col("value").as("content"));
+                .text(songData);
+        Dataset<Row> files = read.select(col("_metadata.file_path").as("file"), col("value").as("content"));
         Dataset<Row> records = files.flatMap((FlatMapFunction<Row, Row>) JsonValues::split,
                 Encoders.row(JsonValues.RAW));
         return RecordParser.classify(spark, FOLDER, records, Schemas.SONG,
-                Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(), files.inputFiles());
+                Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(), files.inputFiles(), Inputs.bytes(read));
     }
 
 }

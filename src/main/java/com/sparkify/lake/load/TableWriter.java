@@ -3,7 +3,11 @@ package com.sparkify.lake.load;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.apache.spark.sql.Column;
@@ -17,19 +21,33 @@ public final class TableWriter {
     private TableWriter() {
     }
 
-    /** @return the rows written, counted during the write rather than by a second pass */
-    public static long parquet(Dataset<Row> table, String path, List<String> partitions) {
+    /**
+     * @param filesPerPartition how many tasks write each partition folder (or, for a table without
+     *                          partitions, the whole table); at most that many files each, before
+     *                          {@code spark.sql.files.maxRecordsPerFile} splits a big one
+     * @return the rows written, counted during the write rather than by a second pass
+     */
+    public static long parquet(Dataset<Row> table, String path, List<String> partitions, int filesPerPartition) {
         Observation rows = new Observation("rows");
-        Dataset<Row> counted = table.observe(rows, count(lit(1)).as("rows"));
         if (partitions.isEmpty()) {
-            // Dimension tables without partitions are small: one file reads fastest.
-            counted.coalesce(1).write().mode("overwrite").parquet(path);
-        } else {
-            // Rows of one partition value gathered in one task make one file per partition folder,
-            // not one per task and folder.
-            Column[] by = partitions.stream().map(name -> col(name)).toArray(Column[]::new);
-            counted.repartition(by).write().mode("overwrite").partitionBy(partitions.toArray(String[]::new))
+            // Dimension tables without partitions are small: one file reads fastest, a few on big inputs.
+            table.coalesce(filesPerPartition).observe(rows, count(lit(1)).as("rows")).write().mode("overwrite")
                     .parquet(path);
+        } else {
+            // Rows of one partition value gathered in one task make one file per partition folder, not one per
+            // task and folder. On a big input a folder is spread over a few tasks by a hash of the row itself:
+            // a re-run task sends every row where the first attempt did, so a retry after a lost executor
+            // cannot move a row into another file and write it twice or not at all.
+            List<Column> by = new ArrayList<>(partitions.stream().map(name -> col(name)).toList());
+            if (filesPerPartition > 1) {
+                by.add(pmod(xxhash64(Arrays.stream(table.columns()).map(name -> col(name)).toArray(Column[]::new)),
+                        lit(filesPerPartition)));
+            }
+            // The count is taken after the shuffle, in the tasks that write: Spark applies a write task's
+            // metrics once however often it ran, but applies a map task's again when its stage is re-run
+            // after a lost executor, which would count those rows twice.
+            table.repartition(by.toArray(Column[]::new)).observe(rows, count(lit(1)).as("rows"))
+                    .write().mode("overwrite").partitionBy(partitions.toArray(String[]::new)).parquet(path);
         }
         return rowCount(rows);
     }

@@ -65,6 +65,13 @@ public final class Pipeline {
                 () -> reading(logData, () -> EventLog.read(spark, logData)), Pipeline::describe);
         Dataset<Row> distinctEvents = null;
         try {
+            // The input's size is known only now, from the listing the reads made: shuffles and writes from
+            // here on are sized to it. On a cluster the executors have registered by now, so the core count
+            // is the cluster's.
+            Settings.Tuning tuning = settings.tuningFor(songs.bytes() + events.bytes(),
+                    spark.sparkContext().defaultParallelism(), spark.sparkContext().getConf());
+            Settings.apply(tuning, spark);
+            progress.say(String.format(Locale.ROOT, "%-18s %s", "tuning", tuning.describe()));
             Map<String, RunSummary.InputCounts> inputs = new LinkedHashMap<>();
             inputs.put(songs.input(), counts(songs));
             inputs.put(events.input(), counts(events));
@@ -85,14 +92,15 @@ public final class Pipeline {
             Dataset<Row> distinct = Events.distinct(events.records()).persist(StorageLevel.MEMORY_AND_DISK());
             distinctEvents = distinct;
             Map<String, Long> tables = new LinkedHashMap<>();
-            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, staging);
-            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, staging);
-            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, staging);
-            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, staging);
+            int files = tuning.filesPerPartition();
+            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, staging, files);
+            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, staging, files);
+            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, staging, files);
+            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, staging, files);
             // time needs only start_time, which the staged songplays hold: reading that column back costs
             // less than building the fact table a second time.
             load(tables, Time.NAME, Time.from(spark.read().parquet(staging + "/" + Songplays.NAME)),
-                    Time.PARTITIONS, staging);
+                    Time.PARTITIONS, staging, files);
 
             RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
             lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
@@ -130,9 +138,9 @@ public final class Pipeline {
     }
 
     private void load(Map<String, Long> tables, String name, Dataset<Row> table, List<String> partitions,
-                      String staging) {
+                      String staging, int filesPerPartition) {
         long rows = progress.stage("load " + name,
-                () -> TableWriter.parquet(table, staging + "/" + name, partitions),
+                () -> TableWriter.parquet(table, staging + "/" + name, partitions, filesPerPartition),
                 written -> String.format(Locale.ROOT, "%,d rows", written));
         tables.put(name, rows);
     }

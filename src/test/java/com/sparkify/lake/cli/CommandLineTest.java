@@ -73,6 +73,29 @@ class CommandLineTest {
     }
 
     @Test
+    void clusterSettingsComeFromTheCommandLine() {
+        EtlCommand etl = new EtlCommand();
+        new CommandLine(etl).parseArgs("--master", "spark://10.0.0.5:7077", "--shuffle-partitions", "48",
+                "--files-per-partition", "6", "--conf", "spark.executor.memory=6g",
+                "--conf", "spark.executor.cores=4", "--conf", "spark.sql.files.maxRecordsPerFile=100000");
+        com.sparkify.lake.Settings settings = etl.settings();
+        assertEquals("spark://10.0.0.5:7077", settings.master());
+        assertEquals(48, settings.shufflePartitions());
+        assertEquals(6, settings.filesPerPartition());
+        assertEquals(java.util.Map.of("spark.executor.memory", "6g", "spark.executor.cores", "4",
+                "spark.sql.files.maxRecordsPerFile", "100000"), settings.sparkConf());
+
+        EtlCommand plain = new EtlCommand();
+        new CommandLine(plain).parseArgs();
+        assertEquals("local[*]", plain.settings().master(), "without spark-submit, Spark runs in this process");
+        assertEquals(null, plain.settings().shufflePartitions(), "sized from the input");
+
+        Result notSpark = run("etl", "--input", work.toString(), "--output", work.toString(), "--conf", "memory=2g");
+        assertEquals(1, notSpark.code());
+        assertTrue(notSpark.err().contains("'memory' is not a Spark property"), notSpark.err());
+    }
+
+    @Test
     void generateRefusesToMixWithAnExistingDataSet() throws IOException {
         Path out = work.resolve("data");
         assertEquals(0, run("generate", "--output", out.toString(), "--songs", "5", "--events", "50", "--days", "2").code());

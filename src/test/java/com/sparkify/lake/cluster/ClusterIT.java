@@ -1,0 +1,95 @@
+package com.sparkify.lake.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sparkify.lake.pipeline.RunSummary;
+import com.sparkify.lake.support.Lakes;
+import com.sparkify.lake.support.StandaloneCluster;
+import com.sparkify.lake.support.TestSpark;
+
+/**
+ * The job on a real Spark standalone cluster: a master and two workers, each its own JVM on loopback, and
+ * the driver started by spark-submit's own code with the application jar. The lake it builds must be the
+ * local-mode lake, row for row.
+ */
+class ClusterIT {
+
+    @TempDir
+    static Path work;
+
+    static StandaloneCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        TestSpark.sample(); // fails in CI, skips elsewhere, when the sample is missing
+        cluster = StandaloneCluster.start(work.resolve("cluster"), 2);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (cluster != null) {
+            cluster.close();
+            assertEquals(List.of(), cluster.alive(), "processes of the cluster still running");
+        }
+    }
+
+    @Test
+    void theApplicationJarHasTheJobAndNothingOfSpark() throws Exception {
+        try (ZipFile jar = new ZipFile(StandaloneCluster.applicationJar().toFile())) {
+            assertEquals("com.sparkify.lake.cli.SparkifyLake",
+                    new java.util.jar.JarFile(jar.getName()).getManifest().getMainAttributes().getValue("Main-Class"));
+            assertTrue(jar.getEntry("com/sparkify/lake/pipeline/Pipeline.class") != null);
+            assertTrue(jar.getEntry("picocli/CommandLine.class") != null, "picocli travels with the job");
+            List<String> provided = jar.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(name -> name.startsWith("org/apache/") || name.startsWith("scala/")
+                            || name.startsWith("com/fasterxml/") || name.startsWith("io/netty/"))
+                    .limit(5).toList();
+            assertEquals(List.of(), provided, "classes the cluster provides must not be in the application jar");
+        }
+    }
+
+    @Test
+    void theClusterBuildsTheLocalModeLakeRowForRow() throws Exception {
+        Path localLake = Lakes.localSampleLake();
+        Path clusterLake = work.resolve("cluster-lake");
+
+        long start = System.nanoTime();
+        StandaloneCluster.Started driver = cluster.startSubmittedDriver("driver",
+                "--input", TestSpark.sample().toString(), "--output", clusterLake.toString());
+        assertTrue(driver.process().waitFor(180, TimeUnit.SECONDS), "the cluster run did not end within 3 minutes:\n"
+                + StandaloneCluster.tail(driver.output()));
+        assertEquals(0, driver.process().exitValue(), StandaloneCluster.tail(driver.output()));
+        System.out.printf("cluster run of the sample: %.1f s%n%s%n", (System.nanoTime() - start) / 1e9,
+                StandaloneCluster.progress(driver.output()));
+
+        Lakes.assertSameTables(localLake, clusterLake);
+        RunSummary local = Lakes.summary(localLake);
+        RunSummary onCluster = Lakes.summary(clusterLake);
+        assertEquals(local.tables(), onCluster.tables());
+        assertEquals(local.inputs(), onCluster.inputs());
+        // No --master was given to etl: the job ran where spark-submit said.
+        assertTrue(driver.output().contains("master " + cluster.masterUrl()), StandaloneCluster.tail(driver.output()));
+
+        // Both workers ran an executor, and each executor fetched the application jar from the driver: the
+        // job's classes reached the workers the way spark-submit ships them, not through their classpath.
+        for (StandaloneCluster.Worker worker : cluster.workers()) {
+            List<Path> executors = worker.executorFolders();
+            assertFalse(executors.isEmpty(), worker.daemon().name() + " ran no executor");
+            assertTrue(executors.stream().anyMatch(folder -> Files.exists(folder.resolve("sparkify-lake-app.jar"))),
+                    worker.daemon().name() + "'s executor did not fetch the application jar: " + executors);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package com.sparkify.lake.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+
+import com.sparkify.lake.pipeline.Pipeline;
+import com.sparkify.lake.pipeline.Progress;
+import com.sparkify.lake.pipeline.RunSummary;
+
+/** Reading whole lakes back and comparing them row for row. */
+public final class Lakes {
+
+    public static final List<String> TABLES = List.of("songs", "artists", "users", "songplays", "time");
+
+    private static Path localSampleLake;
+
+    private Lakes() {
+    }
+
+    /** The sample's lake built in local mode by this JVM's shared session: what every other lake of the
+     *  sample must equal. Built once per test JVM. */
+    public static synchronized Path localSampleLake() throws IOException {
+        if (localSampleLake == null) {
+            // Under target/, so that mvn clean removes it with everything else a build leaves.
+            Path lake = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "local-sample-lake");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(lake), "delete-local-sample-lake"));
+            build(TestSpark.sample(), lake);
+            localSampleLake = lake;
+        }
+        return localSampleLake;
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            // Left under target/ for mvn clean: nothing else depends on it being gone.
+        }
+    }
+
+    /** Builds a lake in this JVM, local mode, quietly. */
+    public static RunSummary build(Path input, Path lake) {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        return new Pipeline(TestSpark.session(), TestSpark.settings(), new Progress(quiet))
+                .run(input.toString(), lake.toString());
+    }
+
+    /** Every table of a lake, its rows in a fixed order (all columns, partition columns included). */
+    public static Map<String, List<Row>> tables(Path lake) {
+        Map<String, List<Row>> tables = new LinkedHashMap<>();
+        for (String name : TABLES) {
+            Dataset<Row> rows = TestSpark.session().read().parquet(lake.resolve(name).toString());
+            Column[] all = Arrays.stream(rows.columns()).map(functions::col).toArray(Column[]::new);
+            tables.put(name, rows.orderBy(all).collectAsList());
+        }
+        return tables;
+    }
+
+    /** The two lakes hold the same tables: same columns and types, same rows, ids included. */
+    public static void assertSameTables(Path expected, Path actual) {
+        for (String name : TABLES) {
+            Dataset<Row> want = TestSpark.session().read().parquet(expected.resolve(name).toString());
+            Dataset<Row> got = TestSpark.session().read().parquet(actual.resolve(name).toString());
+            assertEquals(want.schema().simpleString(), got.schema().simpleString(), name + " columns");
+        }
+        assertSameRows(tables(expected), tables(actual));
+    }
+
+    public static void assertSameRows(Map<String, List<Row>> expected, Map<String, List<Row>> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String name : expected.keySet()) {
+            List<Row> want = expected.get(name);
+            List<Row> got = actual.get(name);
+            for (int i = 0; i < Math.min(want.size(), got.size()); i++) {
+                if (!want.get(i).equals(got.get(i))) {
+                    fail(name + " differs at sorted row " + i + ": expected " + want.get(i) + " but was " + got.get(i));
+                }
+            }
+            assertEquals(want.size(), got.size(), name + " rows");
+        }
+    }
+
+    public static RunSummary summary(Path lake) {
+        try {
+            return RunSummary.fromJson(Files.readString(lake.resolve("_run/summary.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
