@@ -1,6 +1,12 @@
 package com.sparkify.lake;
 
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+
+import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.store.S3Settings;
 
 /**
  * Every knob of a run, in one place. The command line fills it; tests build it directly.
@@ -8,27 +14,33 @@ import org.apache.spark.sql.SparkSession;
  * @param master               Spark master URL; {@code local[*]} runs Spark embedded in this JVM
  * @param maxRejectedFraction  share of an input's records that may be rejected before the run fails
  * @param shufflePartitions    partitions after a shuffle; adaptive execution coalesces small ones
+ * @param config               the {@code --config} file: object-store credentials and settings, Spark settings
  */
-public record Settings(String master, double maxRejectedFraction, int shufflePartitions) {
+public record Settings(String master, double maxRejectedFraction, int shufflePartitions, LakeConfig config) {
 
     public static final String DEFAULT_MASTER = "local[*]";
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
     public static final double DEFAULT_MAX_REJECTED_FRACTION = 0.05;
 
     public static Settings defaults() {
-        return new Settings(DEFAULT_MASTER, DEFAULT_MAX_REJECTED_FRACTION, defaultShufflePartitions());
+        return new Settings(DEFAULT_MASTER, DEFAULT_MAX_REJECTED_FRACTION, defaultShufflePartitions(),
+                LakeConfig.none());
     }
 
     public Settings withMaster(String newMaster) {
-        return new Settings(newMaster, maxRejectedFraction, shufflePartitions);
+        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, config);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
-        return new Settings(master, fraction, shufflePartitions);
+        return new Settings(master, fraction, shufflePartitions, config);
     }
 
     public Settings withShufflePartitions(int partitions) {
-        return new Settings(master, maxRejectedFraction, partitions);
+        return new Settings(master, maxRejectedFraction, partitions, config);
+    }
+
+    public Settings withConfig(LakeConfig newConfig) {
+        return new Settings(master, maxRejectedFraction, shufflePartitions, newConfig);
     }
 
     /** A few tasks per core keeps both cores busy without paying Spark's 200-task default on small data. */
@@ -55,6 +67,8 @@ public record Settings(String master, double maxRejectedFraction, int shufflePar
             // An embedded driver serves nobody but this process: keep it off the network.
             builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
+        // The config file's [spark] section; settings a running session cannot change take effect here.
+        config.spark().forEach(builder::config);
         SparkSession spark = builder.getOrCreate();
         applyTo(spark);
         return spark;
@@ -68,5 +82,25 @@ public record Settings(String master, double maxRejectedFraction, int shufflePar
         spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
         spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(shufflePartitions));
         spark.conf().set("spark.sql.adaptive.enabled", "true");
+        // Writes go through Hadoop's PathOutputCommitter factories, so an s3a:// output gets an S3A committer
+        // (S3Settings picks which) instead of the rename-based FileOutputCommitter; file:// keeps that one.
+        spark.conf().set("spark.sql.sources.commitProtocolClass",
+                "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol");
+        spark.conf().set("spark.sql.parquet.output.committer.class",
+                "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
+
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        S3Settings.apply(config, hadoop);
+        // Last, so that the user's [spark] settings win over the defaults above.
+        for (Map.Entry<String, String> setting : config.spark().entrySet()) {
+            String key = setting.getKey();
+            if (key.startsWith(HADOOP_PREFIX)) {
+                hadoop.set(key.substring(HADOOP_PREFIX.length()), setting.getValue());
+            } else if (spark.conf().isModifiable(key)) {
+                spark.conf().set(key, setting.getValue());
+            }
+        }
     }
+
+    private static final String HADOOP_PREFIX = "spark.hadoop.";
 }

@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.pipeline.Pipeline;
 import com.sparkify.lake.pipeline.Progress;
@@ -43,6 +44,14 @@ final class EtlCommand implements Callable<Integer> {
             description = "Partitions after a shuffle (default: 4 per core; small ones are merged).")
     Integer shufflePartitions;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = {"INI file (dl.cfg format) with an [AWS] section: AWS_ACCESS_KEY_ID, "
+                + "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, region, endpoint, path_style_access; and a [spark] "
+                + "section of spark.* / spark.hadoop.* settings. See dl.cfg.example.",
+                "Without it, credentials come from the AWS environment variables, then the default AWS chain "
+                + "(profiles, roles)."})
+    Path config;
+
     @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "sparkify-demo",
             description = "Where the demo (no --input) generates its data and builds its lake "
                 + "(default: ${DEFAULT-VALUE}).")
@@ -53,7 +62,8 @@ final class EtlCommand implements Callable<Integer> {
         if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
             throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
         }
-        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction);
+        Settings settings = Settings.defaults().withMaster(master).withMaxRejectedFraction(maxRejectedFraction)
+                .withConfig(config == null ? LakeConfig.none() : LakeConfig.load(config));
         if (shufflePartitions != null) {
             settings = settings.withShufflePartitions(shufflePartitions);
         }

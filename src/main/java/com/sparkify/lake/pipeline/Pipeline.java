@@ -24,6 +24,7 @@ import com.sparkify.lake.extract.Inputs;
 import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.TableWriter;
+import com.sparkify.lake.store.StoreErrors;
 import com.sparkify.lake.tables.Artists;
 import com.sparkify.lake.tables.Events;
 import com.sparkify.lake.tables.Songplays;
@@ -48,10 +49,41 @@ public final class Pipeline {
     }
 
     public RunSummary run(String input, String output) {
-        Instant started = Instant.now();
-        String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        for (String location : List.of(input, output)) {
+            if (StoreErrors.hasUserInfo(location)) {
+                throw new LakeException("Credentials do not belong in a URI (" + StoreErrors.safe(location)
+                        + "): put them in --config FILE or the AWS environment variables.");
+            }
+        }
         settings.applyTo(spark);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        try {
+            return runChecked(input, output, hadoop);
+        } catch (LakeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A store that refuses or cannot be reached part-way (a Spark job's task): say so briefly.
+            throw StoreErrors.explain(blamed(e, input, output), e, hadoop).orElseThrow(() -> e);
+        }
+    }
+
+    /** The input when the failure's text names its bucket or folder, otherwise the output. */
+    private static String blamed(Throwable failure, String input, String output) {
+        String inputPlace = new org.apache.hadoop.fs.Path(input).toUri().getHost();
+        if (inputPlace == null || inputPlace.equals(new org.apache.hadoop.fs.Path(output).toUri().getHost())) {
+            return output;
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains(inputPlace)) {
+                return input;
+            }
+        }
+        return output;
+    }
+
+    private RunSummary runChecked(String input, String output, Configuration hadoop) {
+        Instant started = Instant.now();
+        String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
         String songData = Inputs.songData(input, hadoop);
         String logData = Inputs.logData(input, hadoop);
         Lake lake = Lake.open(output, hadoop);
@@ -84,14 +116,16 @@ public final class Pipeline {
             Dataset<Row> distinct = Events.distinct(events.records()).persist(StorageLevel.MEMORY_AND_DISK());
             distinctEvents = distinct;
             Map<String, Long> tables = new LinkedHashMap<>();
-            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, staging);
-            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, staging);
-            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, staging);
-            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, staging);
-            // time needs only start_time, which the staged songplays hold: reading that column back costs
+            // From here on nothing fails a run on purpose: on an object store the tables are now written in
+            // place (Lake.tableTarget).
+            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, lake, runId);
+            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, lake, runId);
+            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, lake, runId);
+            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, lake, runId);
+            // time needs only start_time, which the written songplays hold: reading that column back costs
             // less than building the fact table a second time.
-            load(tables, Time.NAME, Time.from(spark.read().parquet(staging + "/" + Songplays.NAME)),
-                    Time.PARTITIONS, staging);
+            load(tables, Time.NAME, Time.from(spark.read().parquet(lake.tableTarget(runId, Songplays.NAME))),
+                    Time.PARTITIONS, lake, runId);
 
             RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
             lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
@@ -101,7 +135,8 @@ public final class Pipeline {
             progress.stage("publish", () -> {
                 lake.publish(runId, entries);
                 return lake.uri();
-            }, uri -> "tables moved into " + uri);
+            }, uri -> (lake.stagesTables() ? "tables moved into " : "tables written in place, summary moved into ")
+                    + uri);
             return summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
         } finally {
             songs.release();
@@ -113,9 +148,9 @@ public final class Pipeline {
     }
 
     private void load(Map<String, Long> tables, String name, Dataset<Row> table, List<String> partitions,
-                      String staging) {
+                      Lake lake, String runId) {
         long rows = progress.stage("load " + name,
-                () -> TableWriter.parquet(table, staging + "/" + name, partitions),
+                () -> TableWriter.parquet(table, lake.tableTarget(runId, name), partitions),
                 written -> String.format(Locale.ROOT, "%,d rows", written));
         tables.put(name, rows);
     }
