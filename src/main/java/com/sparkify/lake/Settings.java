@@ -68,7 +68,13 @@ public record Settings(String master, double maxRejectedFraction, int shufflePar
             builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
         }
         // The config file's [spark] section; settings a running session cannot change take effect here.
-        config.spark().forEach(builder::config);
+        // spark.hadoop.* stays out of SparkConf (applyTo puts it on the Hadoop configuration, which tasks get
+        // too): it is where a user would put an fs.s3a secret, and SparkConf is shown in the UI.
+        config.spark().forEach((key, value) -> {
+            if (!key.startsWith(HADOOP_PREFIX)) {
+                builder.config(key, value);
+            }
+        });
         SparkSession spark = builder.getOrCreate();
         applyTo(spark);
         return spark;

@@ -29,6 +29,10 @@ public final class S3Settings {
             // Environment again, system properties, profiles, web identity, container and instance roles.
             "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider");
 
+    /** Spark's own default for spark.redaction.regex: the setting names whose values are secrets. */
+    private static final java.util.regex.Pattern SECRET_NAME =
+            java.util.regex.Pattern.compile("(?i)secret|password|token|access[.]?key");
+
     private S3Settings() {
     }
 
@@ -45,6 +49,12 @@ public final class S3Settings {
             keys.sessionToken().ifPresent(Secrets::register);
         });
         Secrets.registerEnvironment();
+        // A key given through [spark] (spark.hadoop.fs.s3a.secret.key) is masked in messages all the same.
+        config.spark().forEach((key, value) -> {
+            if (SECRET_NAME.matcher(key).find()) {
+                Secrets.register(value);
+            }
+        });
         hadoop.set("fs.s3a.aws.credentials.provider", PROVIDERS);
 
         config.region().ifPresent(region -> hadoop.set("fs.s3a.endpoint.region", region));
@@ -66,7 +76,8 @@ public final class S3Settings {
         hadoop.setInt("fs.s3a.attempts.maximum", 2);
         hadoop.setInt("fs.s3a.retry.limit", 3);
         hadoop.set("fs.s3a.retry.interval", "250ms");
-        hadoop.set("fs.s3a.connection.establish.timeout", "5s");
+        // 15 s is the least S3A accepts (it raises anything lower to that, with a warning).
+        hadoop.set("fs.s3a.connection.establish.timeout", "15s");
         hadoop.set("fs.s3a.connection.timeout", "60s");
 
         // Thousands of tiny input files: listing, opening and reading them is latency, not bandwidth, so the
