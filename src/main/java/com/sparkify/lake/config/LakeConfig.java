@@ -63,7 +63,8 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
         return parse(lines, file.toString());
     }
 
-    static LakeConfig parse(List<String> lines, String source) {
+    /** Parses the lines of a config file; {@code source} names it in error messages. */
+    public static LakeConfig parse(List<String> lines, String source) {
         Map<String, String> aws = new LinkedHashMap<>();
         Map<String, String> spark = new LinkedHashMap<>();
         String section = null;
