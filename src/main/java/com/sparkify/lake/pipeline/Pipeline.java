@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.hadoop.conf.Configuration;
@@ -61,9 +62,14 @@ public final class Pipeline {
             return runChecked(input, output, hadoop);
         } catch (LakeException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // A store that refuses or cannot be reached part-way (a Spark job's task): say so briefly.
-            throw StoreErrors.explain(blamed(e, input, output), e, hadoop).orElseThrow(() -> e);
+        } catch (Exception e) {
+            // A store that refuses or cannot be reached part-way (a Spark job's task): say so briefly. Spark's
+            // own exceptions are checked ones that Scala throws undeclared, hence Exception.
+            Optional<LakeException> explained = StoreErrors.explain(blamed(e, input, output), e, hadoop);
+            if (explained.isPresent()) {
+                throw explained.get();
+            }
+            throw e;
         }
     }
 

@@ -35,19 +35,19 @@ public final class StoreErrors {
             if (cause instanceof UnknownStoreException) {
                 return Optional.of(new LakeException("The bucket " + bucket(where) + " does not exist at "
                         + endpoint + ". Check the bucket name in " + where + ", and the endpoint and region in "
-                        + "--config."));
+                        + "--config.", failure));
             }
             if (cause instanceof NoAuthWithAWSException) {
                 return Optional.of(new LakeException("No AWS credentials were found for " + where + ". Give "
                         + "them in --config FILE ([AWS] AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or set "
                         + "the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables, or set up "
-                        + "an AWS profile or role."));
+                        + "an AWS profile or role.", failure));
             }
             if (cause instanceof AccessDeniedException || mentions(cause, "Status Code: 403", "AccessDenied",
                     "InvalidAccessKeyId", "SignatureDoesNotMatch")) {
                 return Optional.of(new LakeException("Access denied to " + where + " (HTTP 403) by " + endpoint
                         + ". Check the credentials (--config [AWS], then the AWS_* environment variables, then "
-                        + "the AWS profile or role) and that they may read and write " + bucket(where) + "."));
+                        + "the AWS profile or role) and that they may read and write " + bucket(where) + ".", failure));
             }
             if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
                     || cause instanceof UnknownHostException || cause instanceof SocketTimeoutException
@@ -55,7 +55,7 @@ public final class StoreErrors {
                     || mentions(cause, "Connection refused", "Connect timed out", "UnknownHost")) {
                 return Optional.of(new LakeException("Cannot reach the object store at " + endpoint + " for "
                         + where + " (" + cause.getClass().getSimpleName() + "). Check the endpoint in "
-                        + "--config, that the store is up, and the network in between."));
+                        + "--config, that the store is up, and the network in between.", failure));
             }
         }
         return Optional.empty();
