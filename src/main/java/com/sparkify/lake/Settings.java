@@ -8,8 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+
+import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.store.S3Settings;
 
 /**
  * Every knob of a run, in one place. The command line fills it; tests build it directly; a config file can
@@ -25,9 +29,12 @@ import org.apache.spark.sql.SparkSession;
  * @param sparkConf            any further Spark properties ({@code spark.*}), as {@code --conf key=value} gives
  *                             them; they win over this class's own defaults
  * @param checks               run the data-quality checks on the new tables before they are published
+ * @param config               the {@code --config} file: object-store credentials and settings; its
+ *                             {@code [spark]} section's spark.* keys join {@code sparkConf} (the command line
+ *                             wins), its spark.hadoop.* keys go to the Hadoop configuration only
  */
 public record Settings(String master, double maxRejectedFraction, Integer shufflePartitions,
-                       Integer filesPerPartition, Map<String, String> sparkConf, boolean checks) {
+                       Integer filesPerPartition, Map<String, String> sparkConf, boolean checks, LakeConfig config) {
 
     public static final String DEFAULT_MASTER = "local[*]";
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
@@ -63,27 +70,39 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      *  Spark embedded in this process. */
     public static Settings defaults() {
         return new Settings(System.getProperty("spark.master", DEFAULT_MASTER), DEFAULT_MAX_REJECTED_FRACTION,
-                null, null, Map.of(), true);
+                null, null, Map.of(), true, LakeConfig.none());
     }
 
     public Settings withMaster(String newMaster) {
-        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks);
+        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks, config);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
-        return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks);
+        return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks, config);
     }
 
     public Settings withShufflePartitions(int partitions) {
-        return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks);
+        return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks, config);
     }
 
     public Settings withFilesPerPartition(int files) {
-        return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks, config);
+    }
+
+    /** The config file's settings; spark.* properties already given (on the command line) keep their value. */
+    public Settings withConfig(LakeConfig file) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        file.spark().forEach((key, value) -> {
+            if (!key.startsWith(HADOOP_PREFIX)) {
+                merged.put(key, value);
+            }
+        });
+        merged.putAll(sparkConf);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, merged, checks, file);
     }
 
     public Settings withChecks(boolean run) {
-        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run, config);
     }
 
     /** One Spark property, as {@code --conf key=value} or a config file's {@code [spark]} section gives it. */
@@ -94,7 +113,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         }
         Map<String, String> more = new LinkedHashMap<>(sparkConf);
         more.put(key, value);
-        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks, config);
     }
 
     public Settings withSpark(Map<String, String> properties) {
@@ -174,6 +193,21 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         // file is a few hundred bytes: at 4 MB each, 15,000 of them made 470 tasks that spent their time being
         // scheduled. At 64 KB they fill a few tasks per core, and a cluster's many cores still split them.
         spark.conf().set("spark.sql.files.openCostInBytes", String.valueOf(64 * 1024));
+        // Writes go through Hadoop's PathOutputCommitter factories, so an s3a:// output gets an S3A committer
+        // (S3Settings picks which) instead of the rename-based FileOutputCommitter; file:// keeps that one.
+        spark.conf().set("spark.sql.sources.commitProtocolClass",
+                "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol");
+        spark.conf().set("spark.sql.parquet.output.committer.class",
+                "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        S3Settings.apply(config, hadoop);
+        // The config file's spark.hadoop.* settings stay out of SparkConf, which the UI shows: it is where a
+        // user would put an fs.s3a secret. The Hadoop configuration reaches the tasks all the same.
+        config.spark().forEach((key, value) -> {
+            if (key.startsWith(HADOOP_PREFIX)) {
+                hadoop.set(key.substring(HADOOP_PREFIX.length()), value);
+            }
+        });
         // A joined session (a test's, a notebook's) was built without this run's properties: the SQL ones
         // can still be set on it.
         sparkConf.forEach((key, value) -> {
@@ -256,4 +290,6 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     private static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }
+
+    private static final String HADOOP_PREFIX = "spark.hadoop.";
 }

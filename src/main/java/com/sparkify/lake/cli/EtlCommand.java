@@ -9,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.pipeline.Pipeline;
 import com.sparkify.lake.pipeline.Progress;
@@ -62,6 +63,14 @@ final class EtlCommand implements Callable<Integer> {
             description = "Publish the new tables without running the data-quality checks on them first.")
     boolean skipChecks;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = {"INI file (dl.cfg format) with an [AWS] section: AWS_ACCESS_KEY_ID, "
+                + "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, region, endpoint, path_style_access; and a [spark] "
+                + "section of spark.* / spark.hadoop.* settings. See dl.cfg.example.",
+                "Without it, credentials come from the AWS environment variables, then the default AWS chain "
+                + "(profiles, roles)."})
+    Path config;
+
     @Option(names = "--demo-dir", paramLabel = "DIR", defaultValue = "sparkify-demo",
             description = "Where the demo (no --input) generates its data and builds its lake "
                 + "(default: ${DEFAULT-VALUE}).")
@@ -70,7 +79,7 @@ final class EtlCommand implements Callable<Integer> {
     /** The run's settings, from the options given and the defaults of the rest. */
     Settings settings() {
         Settings settings = Settings.defaults().withMaxRejectedFraction(maxRejectedFraction).withSpark(sparkConf)
-                .withChecks(!skipChecks);
+                .withChecks(!skipChecks).withConfig(config == null ? LakeConfig.none() : LakeConfig.load(config));
         if (master != null) {
             settings = settings.withMaster(master);
         }

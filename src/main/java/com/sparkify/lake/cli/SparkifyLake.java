@@ -3,6 +3,7 @@ package com.sparkify.lake.cli;
 import java.io.PrintWriter;
 
 import com.sparkify.lake.LakeException;
+import com.sparkify.lake.store.Secrets;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,15 +38,18 @@ public final class SparkifyLake implements Runnable {
         PrintWriter err = command.getErr();
         LakeException known = findLakeException(e);
         if (known != null) {
-            err.println("sparkify-lake: " + known.getMessage());
+            err.println("sparkify-lake: " + Secrets.scrub(known.getMessage()));
         } else {
             String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
             err.println("sparkify-lake: the run failed unexpectedly: " + e.getClass().getSimpleName() + ": "
-                    + message);
+                    + Secrets.scrub(message));
             err.println("Set SPARKIFY_DEBUG=1 to see the stack trace.");
         }
         if (System.getenv("SPARKIFY_DEBUG") != null) {
-            e.printStackTrace(err);
+            // A stack trace's messages come from libraries; mask any secret this process knows.
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            err.print(Secrets.scrub(trace.toString()));
         }
         err.flush();
         return FAILED;

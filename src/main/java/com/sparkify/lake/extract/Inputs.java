@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import com.sparkify.lake.LakeException;
+import com.sparkify.lake.store.StoreErrors;
 
 /** Where the two inputs live below {@code <input>}, checked before Spark is asked to read them. */
 public final class Inputs {
@@ -47,7 +48,9 @@ public final class Inputs {
             throw new LakeException("The input has no " + folder + "/ folder: " + path + " does not exist. "
                     + "--input must name the folder that holds song_data/ and log_data/.");
         } catch (IOException e) {
-            throw new LakeException("Cannot read the input folder " + path + ": " + e.getMessage(), e);
+            throw StoreErrors.explain(input, e, hadoop).orElseGet(() -> new LakeException("Cannot read the "
+                    + "input folder " + StoreErrors.safe(path.toString()) + " (" + e.getClass().getSimpleName()
+                    + "). Check that it exists and that you may read it.", e));
         }
     }
 }

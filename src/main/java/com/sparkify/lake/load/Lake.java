@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -11,11 +13,20 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import com.sparkify.lake.LakeException;
+import com.sparkify.lake.store.StoreErrors;
 
 /**
- * The output folder and its layout. A run writes everything into {@code _staging/<run>/} and moves it into
- * place only once all of it is written, so readers see either the previous lake or the new one, never a
- * table half-written (SPEC rule 7).
+ * The output folder and its layout, and how a run's output gets into it.
+ *
+ * <p>Where a folder rename is atomic and cheap (local disks, HDFS) a run writes everything into
+ * {@code _staging/<run>/} and moves it into place only once all of it is written, so readers see either the
+ * previous lake or the new one, never a table half-written (SPEC rule 7).
+ *
+ * <p>On an object store (s3a://) a rename is a copy of every file and a delete, neither atomic nor cheap, so
+ * the tables are written in place instead, each through an S3A committer whose files become visible only at
+ * job commit; the pipeline writes them only after every check that can fail a run (the rejected-records
+ * threshold) has passed. The small entries (rejected records, run summary) are still staged and moved. What
+ * a reader can see in between is spelled out in the README ("What a run guarantees").
  *
  * <pre>
  * &lt;lake&gt;/songplays/ users/ songs/ artists/ time/   the tables
@@ -34,12 +45,18 @@ public final class Lake {
     private static final String FAILED = "_failed";
     private static final String PREVIOUS = "_previous";
 
+    /** File systems whose directory rename is a single atomic metadata operation. */
+    private static final Set<String> ATOMIC_RENAME = Set.of("file", "hdfs", "viewfs");
+
     private final FileSystem fs;
     private final Path root;
+    private final boolean atomicRename;
 
     private Lake(FileSystem fs, Path root) {
         this.fs = fs;
         this.root = root;
+        String scheme = root.toUri().getScheme();
+        this.atomicRename = scheme != null && ATOMIC_RENAME.contains(scheme.toLowerCase(Locale.ROOT));
     }
 
     /** Opens the output folder, creating it if needed; an output that is a file is refused. */
@@ -55,8 +72,20 @@ public final class Lake {
             fs.mkdirs(root);
             return new Lake(fs, root);
         } catch (IOException e) {
-            throw new LakeException("Cannot open the output " + output + ": " + e.getMessage(), e);
+            throw StoreErrors.explain(output, e, hadoop).orElseGet(() -> new LakeException("Cannot open the "
+                    + "output " + StoreErrors.safe(output) + " (" + e.getClass().getSimpleName() + "). Check that "
+                    + "it is a folder you may write to.", e));
         }
+    }
+
+    /** True when tables are staged and renamed into place; false when they are written in place. */
+    public boolean stagesTables() {
+        return atomicRename;
+    }
+
+    /** Where a run writes a table: its staging folder, or the table's own folder on an object store. */
+    public String tableTarget(String runId, String table) {
+        return atomicRename ? new Path(new Path(staging(runId)), table).toString() : table(table);
     }
 
     public String uri() {
@@ -97,13 +126,17 @@ public final class Lake {
         }
     }
 
-    /** Moves each staged entry into the lake, replacing the previous one. */
+    /** Moves each staged entry into the lake, replacing the previous one; tables written in place (see
+     *  {@link #tableTarget}) are already there. */
     public void publish(String runId, List<String> entries) {
         Path staged = new Path(staging(runId));
         Path aside = new Path(staged, PREVIOUS);
         try {
             fs.mkdirs(aside);
             for (String entry : entries) {
+                if (!atomicRename && !entry.startsWith("_")) {
+                    continue;
+                }
                 Path live = new Path(root, entry);
                 if (fs.exists(live) && !fs.rename(live, new Path(aside, entry))) {
                     throw new IOException("could not move " + live + " aside");

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.hadoop.conf.Configuration;
@@ -25,6 +26,7 @@ import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.TableWriter;
 import com.sparkify.lake.quality.Checks;
+import com.sparkify.lake.store.StoreErrors;
 import com.sparkify.lake.tables.Artists;
 import com.sparkify.lake.tables.Events;
 import com.sparkify.lake.tables.Songplays;
@@ -49,10 +51,46 @@ public final class Pipeline {
     }
 
     public RunSummary run(String input, String output) {
-        Instant started = Instant.now();
-        String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        for (String location : List.of(input, output)) {
+            if (StoreErrors.hasUserInfo(location)) {
+                throw new LakeException("Credentials do not belong in a URI (" + StoreErrors.safe(location)
+                        + "): put them in --config FILE or the AWS environment variables.");
+            }
+        }
         settings.applyTo(spark);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        try {
+            return runChecked(input, output, hadoop);
+        } catch (LakeException e) {
+            throw e;
+        } catch (Exception e) {
+            // A store that refuses or cannot be reached part-way (a Spark job's task): say so briefly. Spark's
+            // own exceptions are checked ones that Scala throws undeclared, hence Exception.
+            Optional<LakeException> explained = StoreErrors.explain(blamed(e, input, output), e, hadoop);
+            if (explained.isPresent()) {
+                throw explained.get();
+            }
+            throw e;
+        }
+    }
+
+    /** The input when the failure's text names its bucket or folder, otherwise the output. */
+    private static String blamed(Throwable failure, String input, String output) {
+        String inputPlace = new org.apache.hadoop.fs.Path(input).toUri().getHost();
+        if (inputPlace == null || inputPlace.equals(new org.apache.hadoop.fs.Path(output).toUri().getHost())) {
+            return output;
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains(inputPlace)) {
+                return input;
+            }
+        }
+        return output;
+    }
+
+    private RunSummary runChecked(String input, String output, Configuration hadoop) {
+        Instant started = Instant.now();
+        String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
         String songData = Inputs.songData(input, hadoop);
         String logData = Inputs.logData(input, hadoop);
         Lake lake = Lake.open(output, hadoop);
@@ -92,15 +130,17 @@ public final class Pipeline {
             Dataset<Row> distinct = Events.distinct(events.records()).persist(StorageLevel.MEMORY_AND_DISK());
             distinctEvents = distinct;
             Map<String, Long> tables = new LinkedHashMap<>();
+            // From here on nothing fails a run on purpose but the checks: on an object store the tables are now
+            // written in place (Lake.tableTarget).
             int files = tuning.filesPerPartition();
-            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, staging, files);
-            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, staging, files);
-            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, staging, files);
-            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, staging, files);
-            // time needs only start_time, which the staged songplays hold: reading that column back costs
+            load(tables, Songs.NAME, Songs.from(catalog), Songs.PARTITIONS, lake, runId, files);
+            load(tables, Artists.NAME, Artists.from(catalog), Artists.PARTITIONS, lake, runId, files);
+            load(tables, Users.NAME, Users.from(distinct), Users.PARTITIONS, lake, runId, files);
+            load(tables, Songplays.NAME, Songplays.from(distinct, catalog), Songplays.PARTITIONS, lake, runId, files);
+            // time needs only start_time, which the written songplays hold: reading that column back costs
             // less than building the fact table a second time.
-            load(tables, Time.NAME, Time.from(spark.read().parquet(staging + "/" + Songplays.NAME)),
-                    Time.PARTITIONS, staging, files);
+            load(tables, Time.NAME, Time.from(spark.read().parquet(lake.tableTarget(runId, Songplays.NAME))),
+                    Time.PARTITIONS, lake, runId, files);
 
             RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
             lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
@@ -113,7 +153,8 @@ public final class Pipeline {
             progress.stage("publish", () -> {
                 lake.publish(runId, entries);
                 return lake.uri();
-            }, uri -> "tables moved into " + uri);
+            }, uri -> (lake.stagesTables() ? "tables moved into " : "tables written in place, summary moved into ")
+                    + uri);
             return summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
         } finally {
             songs.release();
@@ -124,34 +165,50 @@ public final class Pipeline {
         }
     }
 
-    /** Runs the data-quality checks on the staged tables; a lake that fails one is not published. */
+    /**
+     * Runs the data-quality checks on the new tables. Where tables are staged, a lake that fails one is not
+     * published; on an object store, where they were written in place, the failure is reported all the same
+     * and the run exits non-zero, so a scheduler knows the lake cannot be trusted.
+     */
     private void check(Lake lake, String runId, String staging, Map<String, Long> tables) {
-        List<Checks.Result> results = progress.stage("check", () -> new Checks(spark, staging).run(tables),
+        String written = lake.stagesTables() ? staging : lake.uri();
+        List<Checks.Result> results = progress.stage("check", () -> new Checks(spark, written).run(tables),
                 all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
         List<String> failed = results.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
-        if (!failed.isEmpty()) {
-            String kept = lake.keepFailed(runId);
-            throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), so they "
-                    + "were not published; the lake at " + lake.uri() + " is unchanged and the new tables are kept "
-                    + "in " + kept + ".\n  " + String.join("\n  ", failed));
+        if (failed.isEmpty()) {
+            return;
         }
+        String where;
+        if (lake.stagesTables()) {
+            where = "so they were not published; the lake at " + lake.uri() + " is unchanged and the new tables "
+                    + "are kept in " + lake.keepFailed(runId) + ".";
+        } else {
+            where = "and they are already in place in " + lake.uri() + " (tables on an object store are written "
+                    + "in place): do not trust them until a run passes.";
+        }
+        throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), " + where
+                + "\n  " + String.join("\n  ", failed));
     }
 
     private void load(Map<String, Long> tables, String name, Dataset<Row> table, List<String> partitions,
-                      String staging, int filesPerPartition) {
+                      Lake lake, String runId, int filesPerPartition) {
         long rows = progress.stage("load " + name,
-                () -> TableWriter.parquet(table, staging + "/" + name, partitions, filesPerPartition),
+                () -> TableWriter.parquet(table, lake.tableTarget(runId, name), partitions, filesPerPartition),
                 written -> String.format(Locale.ROOT, "%,d rows", written));
         tables.put(name, rows);
     }
 
     /** Bad records are quarantined, so what still fails a read is the storage itself: say which input. */
-    private static Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
+    private Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
         try {
             return read.get();
         } catch (LakeException e) {
             throw e;
         } catch (Exception e) { // SparkException is checked, but Scala code throws it from anywhere
+            Optional<LakeException> store = StoreErrors.explain(path, e, spark.sparkContext().hadoopConfiguration());
+            if (store.isPresent()) {
+                throw store.get();
+            }
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
