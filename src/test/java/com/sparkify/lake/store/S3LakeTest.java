@@ -172,7 +172,9 @@ class S3LakeTest {
                 "SparkConf holds no key");
 
         // What the Spark UI's Environment page shows: posted at start and again whenever a jar is added.
-        Path emptyJar = work.resolve("empty.jar");
+        // The shared session's tasks fetch every added jar for as long as the test JVM lives, so the jar
+        // stays in target/ rather than in this class's temporary folder.
+        Path emptyJar = Path.of("target", "s3-test-empty.jar").toAbsolutePath();
         new JarOutputStream(Files.newOutputStream(emptyJar)).close();
         spark.sparkContext().addJar(emptyJar.toString());
         spark.sparkContext().listenerBus().waitUntilEmpty();
