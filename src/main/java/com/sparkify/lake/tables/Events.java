@@ -33,19 +33,20 @@ public final class Events {
     public static Dataset<Row> distinct(Dataset<Row> events) {
         Column[] key = KEY.stream().map(name -> col(name)).toArray(Column[]::new);
         Dataset<Row> repeated = events.groupBy(key).agg(count(lit(1)).as("copies"))
-                .where(col("copies").gt(1)).drop("copies");
+                .where(col("copies").gt(1)).drop("copies").as("repeated");
+        Dataset<Row> all = events.as("event");
         // userId is null for logged-out events, and two such deliveries are still one event: null-safe.
-        Column sameEvent = KEY.stream().map(name -> events.col(name).eqNullSafe(repeated.col(name)))
+        Column sameEvent = KEY.stream().map(name -> col("event." + name).eqNullSafe(col("repeated." + name)))
                 .reduce(Column::and).orElseThrow();
-        Dataset<Row> once = events.join(repeated, sameEvent, "left_anti");
+        Dataset<Row> once = all.join(repeated, sameEvent, "left_anti");
 
         Column[] rest = Arrays.stream(events.columns()).filter(name -> !KEY.contains(name))
                 .map(name -> col(name)).toArray(Column[]::new);
         Column[] columns = Arrays.stream(events.columns())
-                .map(name -> KEY.contains(name) ? col(name) : col("event." + name).as(name))
+                .map(name -> KEY.contains(name) ? col(name) : col("choice." + name).as(name))
                 .toArray(Column[]::new);
-        Dataset<Row> chosen = events.join(repeated, sameEvent, "left_semi")
-                .groupBy(key).agg(min(struct(rest)).as("event")).select(columns);
+        Dataset<Row> chosen = all.join(repeated, sameEvent, "left_semi")
+                .groupBy(key).agg(min(struct(rest)).as("choice")).select(columns);
         return once.unionByName(chosen);
     }
 
