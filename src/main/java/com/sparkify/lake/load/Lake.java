@@ -24,8 +24,9 @@ import com.sparkify.lake.store.StoreErrors;
  *
  * <p>On an object store (s3a://) a rename is a copy of every file and a delete, neither atomic nor cheap, so
  * the tables are written in place instead, each through an S3A committer whose files become visible only at
- * job commit; the pipeline writes them only after every check that can fail a run (the rejected-records
- * threshold) has passed. The small entries (rejected records, run summary) are still staged and moved. What
+ * job commit; the pipeline writes them only after the rejected-records threshold has passed. The data-quality
+ * checks run on them after they are written there, so a failing check fails the run but cannot take the
+ * tables back. The small entries (rejected records, run summary) are still staged and moved. What
  * a reader can see in between is spelled out in the README ("What a run guarantees").
  *
  * <pre>
