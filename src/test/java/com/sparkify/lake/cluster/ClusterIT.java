@@ -10,10 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.pipeline.RunSummary;
 import com.sparkify.lake.support.Lakes;
@@ -25,26 +22,7 @@ import com.sparkify.lake.support.TestSpark;
  * the driver started by spark-submit's own code with the application jar. The lake it builds must be the
  * local-mode lake, row for row.
  */
-class ClusterIT {
-
-    @TempDir
-    static Path work;
-
-    static StandaloneCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        TestSpark.sample(); // fails in CI, skips elsewhere, when the sample is missing
-        cluster = StandaloneCluster.start(work.resolve("cluster"), 2);
-    }
-
-    @AfterAll
-    static void stopEverything() {
-        if (cluster != null) {
-            cluster.close();
-            assertEquals(List.of(), cluster.alive(), "processes of the cluster still running");
-        }
-    }
+class ClusterIT extends OnTwoWorkers {
 
     @Test
     void theApplicationJarHasTheJobAndNothingOfSpark() throws Exception {

@@ -14,10 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.pipeline.RunSummary;
@@ -30,26 +27,7 @@ import com.sparkify.lake.support.TestSpark;
  * those tasks again on the other worker, and the lake must come out exactly as if nothing had happened: no
  * row lost, none written twice, the run's counts unchanged.
  */
-class WorkerLossIT {
-
-    @TempDir
-    static Path work;
-
-    static StandaloneCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        TestSpark.sample();
-        cluster = StandaloneCluster.start(work.resolve("cluster"), 2);
-    }
-
-    @AfterAll
-    static void stopEverything() {
-        if (cluster != null) {
-            cluster.close();
-            assertEquals(List.of(), cluster.alive(), "processes of the cluster still running");
-        }
-    }
+class WorkerLossIT extends OnTwoWorkers {
 
     @Test
     void aWorkerKilledMidRunLosesAndDuplicatesNothing() throws Exception {
