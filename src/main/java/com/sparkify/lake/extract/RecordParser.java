@@ -134,7 +134,7 @@ public final class RecordParser {
         List<Column> wrong = new ArrayList<>();
         for (StructField field : schema.fields()) {
             wrong.add(when(col("strict." + field.name()).isNull().and(lenient.getField(field.name()).isNotNull()),
-                    lit("'" + field.name() + "' is not " + Schemas.typeName(field.dataType()))));
+                    lit("'" + field.name() + "' is not " + field.dataType().simpleString())));
         }
         Column wrongFields = concat_ws(", ", wrong.toArray(Column[]::new));
         return when(lenient.getField(CORRUPT).isNotNull().or(wrongFields.equalTo("")), lit(NOT_JSON))

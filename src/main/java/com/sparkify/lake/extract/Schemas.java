@@ -2,7 +2,6 @@ package com.sparkify.lake.extract;
 
 import java.util.List;
 
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -56,9 +55,5 @@ public final class Schemas {
             lenient = lenient.add(field.name(), DataTypes.StringType);
         }
         return lenient;
-    }
-
-    static String typeName(DataType type) {
-        return type.simpleString();
     }
 }
