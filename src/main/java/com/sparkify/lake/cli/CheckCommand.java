@@ -28,7 +28,7 @@ final class CheckCommand implements Callable<Integer> {
             if (expected.isEmpty()) {
                 System.out.println("SKIP  row counts against the run summary: " + lake + "/_run/summary.json is missing");
             }
-            List<Checks.Result> results = new Checks(spark, lake).run(expected);
+            List<Checks.Result> results = Checks.onLake(spark, lake).run(expected);
             results.forEach(result -> System.out.println(result.line()));
             long failed = results.stream().filter(r -> !r.passed()).count();
             System.out.println(failed == 0 ? "All " + results.size() + " checks passed."

@@ -15,6 +15,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 
+import com.sparkify.lake.Settings;
+
 /** Writes one table as Parquet, Hive-partitioned, and counts its rows on the way. */
 public final class TableWriter {
 
@@ -43,10 +45,14 @@ public final class TableWriter {
                 by.add(pmod(xxhash64(Arrays.stream(table.columns()).map(name -> col(name)).toArray(Column[]::new)),
                         lit(filesPerPartition)));
             }
+            // As many writing tasks as shuffle partitions, said outright: left to adaptive execution, a small
+            // table of many folders (15,000 songs, 13,000 artist folders) is merged into one task, and one core
+            // opens and closes every file while the others wait.
+            int writers = Integer.parseInt(table.sparkSession().conf().get(Settings.SHUFFLE_PARTITIONS));
             // The count is taken after the shuffle, in the tasks that write: Spark applies a write task's
             // metrics once however often it ran, but applies a map task's again when its stage is re-run
             // after a lost executor, which would count those rows twice.
-            table.repartition(by.toArray(Column[]::new)).observe(rows, count(lit(1)).as("rows"))
+            table.repartition(writers, by.toArray(Column[]::new)).observe(rows, count(lit(1)).as("rows"))
                     .write().mode("overwrite").partitionBy(partitions.toArray(String[]::new)).parquet(path);
         }
         return rowCount(rows);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -58,13 +59,17 @@ public final class Checks {
             "users", List.of("user_id"), "songs", List.of("song_id", "artist_id"), "artists", List.of("artist_id"),
             "time", List.of("start_time", "year", "month"));
 
-    private final SparkSession spark;
-    private final String lake;
+    private final Function<String, Dataset<Row>> source;
     private final Map<String, Dataset<Row>> tables = new HashMap<>();
 
-    public Checks(SparkSession spark, String lake) {
-        this.spark = spark;
-        this.lake = lake;
+    /** Checks the tables {@code source} gives by name: read from a lake, or as a run holds them. */
+    public Checks(Function<String, Dataset<Row>> source) {
+        this.source = source;
+    }
+
+    /** Checks a lake as it is stored. */
+    public static Checks onLake(SparkSession spark, String lake) {
+        return new Checks(name -> LakeTables.table(spark, lake, name));
     }
 
     /**
@@ -127,7 +132,7 @@ public final class Checks {
     /** Each table is read once, only the columns the checks use, and kept in memory while they run: a
      *  table of many partition folders (songs) costs a listing of all of them on every read. */
     private Dataset<Row> table(String name) {
-        return tables.computeIfAbsent(name, n -> LakeTables.table(spark, lake, n)
+        return tables.computeIfAbsent(name, n -> source.apply(n)
                 .select(COLUMNS.get(n).stream().map(c -> col(c)).toArray(Column[]::new))
                 .persist(StorageLevel.MEMORY_AND_DISK()));
     }

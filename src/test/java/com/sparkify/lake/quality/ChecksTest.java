@@ -36,7 +36,7 @@ class ChecksTest {
     @Test
     void aGoodLakePassesEveryCheck() {
         SampleLake.Built built = SampleLake.get();
-        List<Checks.Result> results = new Checks(spark, built.lake().toString()).run(built.summary().tables());
+        List<Checks.Result> results = Checks.onLake(spark, built.lake().toString()).run(built.summary().tables());
         assertEquals(List.of(), failed(results));
         assertEquals(5 + 5 + 2 + 5, results.size(), "keys, references, partitions, row counts");
     }
@@ -47,7 +47,7 @@ class ChecksTest {
         Dataset<Row> users = spark.read().parquet(lake.resolve("users").toString());
         users.where("user_id = 15").write().mode(SaveMode.Append).parquet(lake.resolve("users").toString());
 
-        List<Checks.Result> results = new Checks(spark, lake.toString()).run(SampleLake.get().summary().tables());
+        List<Checks.Result> results = Checks.onLake(spark, lake.toString()).run(SampleLake.get().summary().tables());
 
         Checks.Result key = byName(results).get("users.user_id is unique and never null");
         assertEquals(1, key.offending());
@@ -68,7 +68,7 @@ class ChecksTest {
                         "song_id", "artist_id", "session_id", "location", "user_agent", "year", "month")
                 .write().mode(SaveMode.Append).partitionBy("year", "month").parquet(songplays);
 
-        List<Checks.Result> results = new Checks(spark, lake.toString()).run(Map.of());
+        List<Checks.Result> results = Checks.onLake(spark, lake.toString()).run(Map.of());
 
         assertEquals(List.of("FAIL  every songplays.user_id exists in users: 1 offending, e.g. 99999"), failed(results));
     }
@@ -82,7 +82,7 @@ class ChecksTest {
                 + "2 AS day, 48 AS week, 7 AS weekday");
         december.write().mode(SaveMode.Append).parquet(lake.resolve("time/year=2018/month=11").toString());
 
-        List<String> failures = failed(new Checks(spark, lake.toString()).run(Map.of()));
+        List<String> failures = failed(Checks.onLake(spark, lake.toString()).run(Map.of()));
 
         assertEquals(1, failures.size(), failures.toString());
         assertTrue(failures.get(0).startsWith("FAIL  time partitions year=/month= agree with start_time (UTC): "
