@@ -4,7 +4,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -200,6 +202,9 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         spark.conf().set("spark.sql.parquet.output.committer.class",
                 "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        if (!spark.sparkContext().master().startsWith("yarn")) {
+            dropYarnDefaults(hadoop);
+        }
         S3Settings.apply(config, hadoop);
         // The config file's spark.hadoop.* settings stay out of SparkConf, which the UI shows: it is where a
         // user would put an fs.s3a secret. The Hadoop configuration reaches the tasks all the same.
@@ -219,6 +224,24 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         Integer fixed = fixedShufflePartitions(spark.sparkContext().getConf());
         spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(fixed != null ? fixed
                 : floorShufflePartitions(spark.sparkContext().defaultParallelism())));
+    }
+
+    /**
+     * Removes YARN's defaults (yarn-default.xml: some 540 of the configuration's 1,100 entries) from the Hadoop
+     * configuration of a job that does not run on YARN, where nothing reads them. Spark copies the whole
+     * configuration for every Parquet file it reads and Parquet's writer walks all of it for every file it
+     * creates: writing and checking a catalog's tens of thousands of song folders paid for those entries each
+     * time. Should a later class add a default resource, Hadoop reloads them, which costs speed, nothing else.
+     */
+    static void dropYarnDefaults(Configuration hadoop) {
+        List<String> yarn = new ArrayList<>();
+        for (Map.Entry<String, String> entry : hadoop) {
+            String[] sources = hadoop.getPropertySources(entry.getKey());
+            if (entry.getKey().startsWith("yarn.") && sources != null && List.of(sources).contains("yarn-default.xml")) {
+                yarn.add(entry.getKey());
+            }
+        }
+        yarn.forEach(hadoop::unset);
     }
 
     /**

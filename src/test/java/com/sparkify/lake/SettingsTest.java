@@ -86,4 +86,30 @@ class SettingsTest {
         assertEquals("10.0 GiB of input: 160 shuffle partitions, 10 files per partition folder",
                 new Settings.Tuning(10 * GIB, 160, 10, 5_000_000).describe());
     }
+
+    @Test
+    void yarnDefaultsLeaveTheHadoopConfigurationButWhatAUserSetStays() {
+        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+        hadoop.addResource("yarn-default.xml");
+        hadoop.set("yarn.resourcemanager.address", "rm.example:8032");
+        String fsDefault = hadoop.get("fs.defaultFS");
+        int before = hadoop.size();
+        long yarnBefore = keys(hadoop, "yarn.");
+        assertTrue(yarnBefore > 100, "yarn-default.xml should bring YARN's defaults, found " + yarnBefore);
+
+        Settings.dropYarnDefaults(hadoop);
+
+        assertEquals(1, keys(hadoop, "yarn."), "only the yarn key a user set should remain");
+        assertEquals("rm.example:8032", hadoop.get("yarn.resourcemanager.address"));
+        assertEquals(fsDefault, hadoop.get("fs.defaultFS"));
+        assertEquals(before - yarnBefore + 1, hadoop.size());
+    }
+
+    private static long keys(org.apache.hadoop.conf.Configuration hadoop, String prefix) {
+        long n = 0;
+        for (java.util.Map.Entry<String, String> entry : hadoop) {
+            n += entry.getKey().startsWith(prefix) ? 1 : 0;
+        }
+        return n;
+    }
 }
