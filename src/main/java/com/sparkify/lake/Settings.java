@@ -237,7 +237,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         List<String> yarn = new ArrayList<>();
         for (Map.Entry<String, String> entry : hadoop) {
             String[] sources = hadoop.getPropertySources(entry.getKey());
-            if (entry.getKey().startsWith("yarn.") && sources != null && List.of(sources).contains("yarn-default.xml")) {
+            if (entry.getKey().startsWith("yarn.") && sources != null
+                    && List.of(sources).contains("yarn-default.xml")) {
                 yarn.add(entry.getKey());
             }
         }

@@ -2,7 +2,6 @@ package com.sparkify.lake.extract;
 
 import static org.apache.spark.sql.functions.col;
 
-
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;

@@ -24,8 +24,9 @@ public final class TableWriter {
     /**
      * Parquet's writer allocates its buffers up front, per file: a page buffer of the page size (1 MiB by
      * default) and, per column page, a compression buffer of io.file.buffer.size (Spark sets 64 KiB). Writing
-     * 15,000 one-row song files, that was 13 GB of zeroed arrays, most of the write's time. Buffers grow when a
-     * page needs more, and 20,000 rows per page (Parquet's row limit) of the lake's widest column fit in 128 KiB.
+     * 15,000 one-row song files allocated 18.8 GB in all, 5.5 GB with these sizes; the write's time did not
+     * measurably change, but the garbage collector has less to do. Buffers grow when a page needs more, and
+     * 20,000 rows per page (Parquet's row limit) of the lake's widest column fit in 128 KiB.
      */
     private static final Map<String, String> SMALL_BUFFERS = Map.of(
             "parquet.page.size", String.valueOf(128 * 1024),
@@ -64,7 +65,8 @@ public final class TableWriter {
             // metrics once however often it ran, but applies a map task's again when its stage is re-run
             // after a lost executor, which would count those rows twice.
             table.repartition(writers, by.toArray(Column[]::new)).observe(rows, count(lit(1)).as("rows"))
-                    .write().mode("overwrite").options(SMALL_BUFFERS).partitionBy(partitions.toArray(String[]::new)).parquet(path);
+                    .write().mode("overwrite").options(SMALL_BUFFERS).partitionBy(partitions.toArray(String[]::new))
+                    .parquet(path);
         }
         return rowCount(rows);
     }
