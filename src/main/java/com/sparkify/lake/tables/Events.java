@@ -27,13 +27,25 @@ public final class Events {
     /**
      * Each event once. Should two deliveries of one event differ in another field, the smallest of the
      * whole records is kept, so the choice does not depend on which file or task Spark read first.
-     * Delivered-twice events are few: only their keys go through the costly choice, the rest pass through
-     * after a cheap count of the four key columns.
      */
     public static Dataset<Row> distinct(Dataset<Row> events) {
+        return distinct(events, repeatedKeys(events));
+    }
+
+    /** The keys delivered more than once: a count of the four key columns, the only shuffle of all events. */
+    public static Dataset<Row> repeatedKeys(Dataset<Row> events) {
+        return events.groupBy(KEY.stream().map(name -> col(name)).toArray(Column[]::new))
+                .agg(count(lit(1)).as("copies")).where(col("copies").gt(1)).drop("copies");
+    }
+
+    /**
+     * Each event once, given its {@link #repeatedKeys}. Delivered-twice events are few: only they go through
+     * the costly choice, and the rest pass through an anti-join against their keys. Given those keys cached
+     * and counted, Spark knows how small they are and broadcasts them, so the events are not shuffled at all.
+     */
+    public static Dataset<Row> distinct(Dataset<Row> events, Dataset<Row> repeatedKeys) {
         Column[] key = KEY.stream().map(name -> col(name)).toArray(Column[]::new);
-        Dataset<Row> repeated = events.groupBy(key).agg(count(lit(1)).as("copies"))
-                .where(col("copies").gt(1)).drop("copies").as("repeated");
+        Dataset<Row> repeated = repeatedKeys.as("repeated");
         Dataset<Row> all = events.as("event");
         // userId is null for logged-out events, and two such deliveries are still one event: null-safe.
         Column sameEvent = KEY.stream().map(name -> col("event." + name).eqNullSafe(col("repeated." + name)))

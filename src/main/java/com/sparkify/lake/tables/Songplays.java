@@ -1,15 +1,18 @@
 package com.sparkify.lake.tables;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array_min;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.year;
 
 import java.util.List;
@@ -39,18 +42,23 @@ public final class Songplays {
     public static Dataset<Row> from(Dataset<Row> events, Dataset<Row> catalog) {
         Dataset<Row> plays = Events.plays(events).withColumn("songplay_id", songplayId());
 
-        // Candidate songs per play, reduced to the smallest song_id so that a play never becomes two rows.
-        Dataset<Row> songs = catalog.select(col("song_id"), col("artist_id"), col("title"),
-                col("artist_name"), col("duration"));
-        Dataset<Row> matches = plays.select(col("songplay_id"), col("song"), col("artist"), col("length"))
-                .join(broadcast(songs), col("title").equalTo(col("song"))
-                        .and(col("artist_name").equalTo(col("artist")))
-                        .and(abs(col("duration").minus(col("length"))).leq(DURATION_TOLERANCE)))
-                .groupBy(col("songplay_id"))
-                .agg(min(struct(col("song_id"), col("artist_id"))).as("match"));
+        // The catalog's recordings of each (title, artist name), broadcast: a play looks up its one entry and
+        // keeps the smallest (song_id, artist_id) among the recordings of its length. A play is never doubled
+        // (one entry at most) nor dropped (a left join), and the millions of plays stay where they were read
+        // instead of being shuffled to a join and then again to pick one match each.
+        Dataset<Row> recordings = catalog
+                .groupBy(col("title"), col("artist_name"))
+                .agg(collect_list(struct(col("song_id"), col("artist_id"), col("duration"))).as("recordings"));
+        Column sameLength = array_min(transform(
+                filter(col("recordings"),
+                        (Column r) -> abs(r.getField("duration").minus(col("length"))).leq(DURATION_TOLERANCE)),
+                (Column r) -> struct(r.getField("song_id").as("song_id"), r.getField("artist_id").as("artist_id"))));
+        Dataset<Row> matched = plays.join(broadcast(recordings),
+                        col("title").equalTo(col("song")).and(col("artist_name").equalTo(col("artist"))), "left")
+                .withColumn("match", sameLength);
 
         Column startTime = timestamp_millis(col("ts"));
-        return plays.join(matches, "songplay_id", "left")
+        return matched
                 .select(col("songplay_id"),
                         startTime.as("start_time"),
                         col("userId").cast(DataTypes.LongType).as("user_id"),

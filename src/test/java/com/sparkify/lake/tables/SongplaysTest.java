@@ -25,7 +25,10 @@ class SongplaysTest {
             song("SO2", "Setanta matins", "AR9", "Elena", 269.58322, 0),
             // The same title, artist and duration recorded twice: the smaller song_id wins.
             song("SO1", "Setanta matins", "AR8", "Elena", 269.58322, 2004),
-            song("SO3", "Ten Tonne", "AR7", "Chase & Status", 337.68444, 2005)));
+            song("SO3", "Ten Tonne", "AR7", "Chase & Status", 337.68444, 2005),
+            // Another recording of the same title by the same artist, of another length: a smaller song_id
+            // that must not win the plays of the other length.
+            song("SO0", "Ten Tonne", "AR7", "Chase & Status", 401.0, 2001)));
 
     private final Dataset<Row> events = TestSpark.rows(Schemas.EVENT, List.of(
             event().user("15").session(818).item(11).at("2018-11-21T21:56:47.796Z")
