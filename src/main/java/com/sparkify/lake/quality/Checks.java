@@ -140,7 +140,8 @@ public final class Checks {
      */
     private Dataset<Row> table(String name) {
         return tables.computeIfAbsent(name, n -> {
-            Dataset<Row> columns = source.apply(n).select(COLUMNS.get(n).stream().map(c -> col(c)).toArray(Column[]::new));
+            Dataset<Row> columns = source.apply(n)
+                    .select(COLUMNS.get(n).stream().map(c -> col(c)).toArray(Column[]::new));
             return columns.inputFiles().length > MANY_FILES ? columns.persist(StorageLevel.MEMORY_AND_DISK()) : columns;
         });
     }

@@ -49,7 +49,8 @@ class EventsTest {
             // Counted and cached, the keys' size is known, and Spark joins the events to them without a shuffle.
             assertTrue(distinct.queryExecution().sparkPlan().find(node -> node instanceof BroadcastHashJoinExec)
                     .isDefined(), "the repeated keys are broadcast");
-            assertEquals(new HashSet<>(Events.distinct(events).collectAsList()), new HashSet<>(distinct.collectAsList()));
+            assertEquals(new HashSet<>(Events.distinct(events).collectAsList()),
+                    new HashSet<>(distinct.collectAsList()));
             assertEquals(3, distinct.count());
         } finally {
             repeated.unpersist();
