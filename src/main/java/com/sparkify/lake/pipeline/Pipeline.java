@@ -103,8 +103,7 @@ public final class Pipeline {
                 () -> reading(songData, () -> SongCatalog.read(spark, songData)), Pipeline::describe);
         Extracted events = progress.stage("extract log_data",
                 () -> reading(logData, () -> EventLog.read(spark, logData)), Pipeline::describe);
-        Dataset<Row> repeatedKeys = null;
-        Dataset<Row> distinctEvents = null;
+        List<Dataset<Row>> cached = new ArrayList<>();
         try {
             // The input's size is known only now, from the listing the reads made: shuffles and writes from
             // here on are sized to it. On a cluster the executors have registered by now, so the core count
@@ -133,7 +132,7 @@ public final class Pipeline {
             // The repeated keys are counted once, before the two tables that need the distinct events: so the
             // count runs once, and Spark plans the de-duplication knowing how few they are (Events.distinct).
             Dataset<Row> repeated = Events.repeatedKeys(events.records()).persist(StorageLevel.MEMORY_AND_DISK());
-            repeatedKeys = repeated;
+            cached.add(repeated);
             progress.stage("repeated events", repeated::count,
                     n -> String.format(Locale.ROOT, "%,d events delivered more than once", n));
             Dataset<Row> distinct = Events.distinct(events.records(), repeated);
@@ -143,7 +142,7 @@ public final class Pipeline {
             // mean a shuffle join, which is done once and kept.
             if (!broadcasts(distinct)) {
                 distinct = distinct.persist(StorageLevel.MEMORY_AND_DISK());
-                distinctEvents = distinct;
+                cached.add(distinct);
             }
             Map<String, Long> tables = new LinkedHashMap<>();
             // From here on nothing fails a run on purpose but the checks: on an object store the tables are now
@@ -176,12 +175,7 @@ public final class Pipeline {
         } finally {
             songs.release();
             events.release();
-            if (distinctEvents != null) {
-                distinctEvents.unpersist();
-            }
-            if (repeatedKeys != null) {
-                repeatedKeys.unpersist();
-            }
+            cached.forEach(Dataset::unpersist);
         }
     }
 
