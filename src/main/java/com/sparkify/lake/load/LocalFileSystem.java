@@ -2,6 +2,7 @@ package com.sparkify.lake.load;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
@@ -36,8 +38,17 @@ public class LocalFileSystem extends org.apache.hadoop.fs.LocalFileSystem {
         // Hadoop's side files of checksums double the files a write creates and renames; Parquet checks its
         // own pages, and the lake's readers (Spark, DuckDB, pandas) never look at them.
         setWriteChecksum(false);
-        // Nor are they looked for on reading: without this, opening each of 100,000 song files first looks
-        // for its .crc, and the miss costs an exception.
+    }
+
+    /**
+     * Nor are they looked for on reading. Hadoop's initialize sets checksum verification from
+     * {@code fs.file.checksum.verify} (default true), so it is turned off after that, not in the constructor:
+     * with it on, opening each of 100,000 song files looked for its .crc, paid an exception for the miss, and
+     * read through the checksum layer's 512-byte chunks.
+     */
+    @Override
+    public void initialize(URI name, Configuration conf) throws IOException {
+        super.initialize(name, conf);
         setVerifyChecksum(false);
     }
 
