@@ -28,8 +28,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * ships) it starts a process for every file it touches: {@code chmod} twice for every file it creates (the
  * file and its checksum), and {@code ls -ld} for a listed file once anyone asks for its owner or permissions.
  * The songs table is one file per (year, artist_id) folder, so those processes were most of a run's time.
- * Here permissions and file status go through java.nio instead, and no {@code .crc} side files are written;
- * everything else is Hadoop's own. Installed as {@code fs.file.impl} by {@link com.sparkify.lake.Settings}.
+ * Here permissions and file status go through java.nio instead, and no {@code .crc} side files are written or
+ * looked for; everything else is Hadoop's own. Installed as {@code fs.file.impl} by
+ * {@link com.sparkify.lake.Settings}.
  */
 public class LocalFileSystem extends org.apache.hadoop.fs.LocalFileSystem {
 
