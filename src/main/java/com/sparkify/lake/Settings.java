@@ -34,13 +34,24 @@ import com.sparkify.lake.store.S3Settings;
  * @param config               the {@code --config} file: object-store credentials and settings; its
  *                             {@code [spark]} section's spark.* keys join {@code sparkConf} (the command line
  *                             wins), its spark.hadoop.* keys go to the Hadoop configuration only
+ * @param requestsInFlight     requests to the object store that each JVM (the driver, each executor) has out at
+ *                             once at most: reads of input files, uploads, commits, deletes
  */
 public record Settings(String master, double maxRejectedFraction, Integer shufflePartitions,
-                       Integer filesPerPartition, Map<String, String> sparkConf, boolean checks, LakeConfig config) {
+                       Integer filesPerPartition, Map<String, String> sparkConf, boolean checks, LakeConfig config,
+                       int requestsInFlight) {
 
     public static final String DEFAULT_MASTER = "local[*]";
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
     public static final double DEFAULT_MAX_REJECTED_FRACTION = 0.05;
+
+    /**
+     * S3 answers a small request in some 20 ms from inside its region, so 64 requests out at once move about
+     * 3,000 a second: the most S3 serves one prefix before it asks for slower (3,500 writes, 5,500 reads a
+     * second), and more than a laptop's link needs for the tiny files of the catalog. A store further away
+     * needs more in flight for the same rate (README, "Object stores").
+     */
+    public static final int DEFAULT_REQUESTS_IN_FLIGHT = 64;
 
     public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     public static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
@@ -65,6 +76,9 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         if (filesPerPartition != null && filesPerPartition < 1) {
             throw new LakeException("The number of files per partition must be at least 1, not " + filesPerPartition + ".");
         }
+        if (requestsInFlight < 1) {
+            throw new LakeException("The requests in flight must be at least 1, not " + requestsInFlight + ".");
+        }
         sparkConf = Map.copyOf(sparkConf);
     }
 
@@ -72,23 +86,28 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      *  Spark embedded in this process. */
     public static Settings defaults() {
         return new Settings(System.getProperty("spark.master", DEFAULT_MASTER), DEFAULT_MAX_REJECTED_FRACTION,
-                null, null, Map.of(), true, LakeConfig.none());
+                null, null, Map.of(), true, LakeConfig.none(),
+                DEFAULT_REQUESTS_IN_FLIGHT);
     }
 
     public Settings withMaster(String newMaster) {
-        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks, config);
+        return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf,
+                checks, config, requestsInFlight);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
-        return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks, config);
+        return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks, config,
+                requestsInFlight);
     }
 
     public Settings withShufflePartitions(int partitions) {
-        return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks, config);
+        return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks, config,
+                requestsInFlight);
     }
 
     public Settings withFilesPerPartition(int files) {
-        return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks, config);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks, config,
+                requestsInFlight);
     }
 
     /** The config file's settings; spark.* properties already given (on the command line) keep their value. */
@@ -100,11 +119,18 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
             }
         });
         merged.putAll(sparkConf);
-        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, merged, checks, file);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, merged, checks,
+                file, requestsInFlight);
+    }
+
+    public Settings withRequestsInFlight(int requests) {
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
+                config, requests);
     }
 
     public Settings withChecks(boolean run) {
-        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run, config);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run,
+                config, requestsInFlight);
     }
 
     /** One Spark property, as {@code --conf key=value} or a config file's {@code [spark]} section gives it. */
@@ -115,7 +141,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         }
         Map<String, String> more = new LinkedHashMap<>(sparkConf);
         more.put(key, value);
-        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks, config);
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks,
+                config, requestsInFlight);
     }
 
     public Settings withSpark(Map<String, String> properties) {
@@ -205,7 +232,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         if (!spark.sparkContext().master().startsWith("yarn")) {
             dropYarnDefaults(hadoop);
         }
-        S3Settings.apply(config, hadoop);
+        S3Settings.apply(config, requestsInFlight, spark.sparkContext().master().startsWith("local"), hadoop);
         // The config file's spark.hadoop.* settings stay out of SparkConf, which the UI shows: it is where a
         // user would put an fs.s3a secret. The Hadoop configuration reaches the tasks all the same.
         config.spark().forEach((key, value) -> {

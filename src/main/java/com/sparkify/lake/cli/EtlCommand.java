@@ -54,6 +54,13 @@ final class EtlCommand implements Callable<Integer> {
                 + "input, at most 64).")
     Integer filesPerPartition;
 
+    @Option(names = "--requests-in-flight", paramLabel = "N",
+            defaultValue = "" + Settings.DEFAULT_REQUESTS_IN_FLIGHT,
+            description = "Requests to an object store that the driver and each executor have out at once at most, "
+                + "per bucket: reads of input files, uploads, commits (default: ${DEFAULT-VALUE}). Raise it for a "
+                + "store further away.")
+    int requestsInFlight;
+
     @Option(names = "--conf", paramLabel = "KEY=VALUE",
             description = "A Spark property, as with spark-submit; repeatable. E.g. --conf spark.executor.memory=2g "
                 + "--conf spark.executor.cores=2. Each wins over this program's own default for that property.")
@@ -79,7 +86,7 @@ final class EtlCommand implements Callable<Integer> {
     /** The run's settings, from the options given and the defaults of the rest. */
     Settings settings() {
         Settings settings = Settings.defaults().withMaxRejectedFraction(maxRejectedFraction).withSpark(sparkConf)
-                .withChecks(!skipChecks).withConfig(config == null ? LakeConfig.none() : LakeConfig.load(config));
+                .withChecks(!skipChecks).withRequestsInFlight(requestsInFlight).withConfig(config == null ? LakeConfig.none() : LakeConfig.load(config));
         if (master != null) {
             settings = settings.withMaster(master);
         }

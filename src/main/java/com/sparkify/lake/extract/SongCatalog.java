@@ -1,6 +1,8 @@
 package com.sparkify.lake.extract;
 
-import static org.apache.spark.sql.functions.col;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
@@ -16,22 +18,28 @@ public final class SongCatalog {
     private SongCatalog() {
     }
 
-    public static Extracted read(SparkSession spark, String songData) {
+    /**
+     * @param inFlight how many files a JVM reads at once at most: on an object store each costs a round trip,
+     *                 and the catalog is thousands of files of a few hundred bytes
+     */
+    public static Extracted read(SparkSession spark, String songData, int inFlight) {
         // Whole files, because a song file may be one pretty-printed object over many lines. The root is
-        // listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3. Spark's binaryFile
-        // source opens each file straight from the file system; its whole-text mode sets up a Hadoop record
-        // reader per file, copying the whole Hadoop configuration each time, which was most of the cost of
-        // reading 15,000 files of a few hundred bytes.
-        Dataset<Row> read = spark.read()
-                .format("binaryFile")
-                .option("recursiveFileLookup", "true")
-                .load(songData);
-        // The bytes as UTF-8 text, as the text source reads them.
-        Dataset<Row> files = read.select(col("path").as("file"), col("content").cast("string").as("content"));
+        // listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
+        List<WholeFiles.Found> found;
+        try {
+            found = WholeFiles.list(songData, spark.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // Two tasks per core, as for a shuffle: each keeps its share of the JVM's reads in flight.
+        int slices = 2 * spark.sparkContext().defaultParallelism();
+        Dataset<Row> files = WholeFiles.read(spark, found, slices, inFlight);
         Dataset<Row> records = files.flatMap((FlatMapFunction<Row, Row>) JsonValues::split,
                 Encoders.row(JsonValues.RAW));
         return RecordParser.classify(spark, FOLDER, records, Schemas.SONG,
-                Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(), files.inputFiles(), Inputs.bytes(read));
+                Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(),
+                found.stream().map(WholeFiles.Found::path).toArray(String[]::new),
+                found.stream().mapToLong(WholeFiles.Found::length).sum());
     }
 
 }

@@ -29,6 +29,7 @@ import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.TableWriter;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreErrors;
+import com.sparkify.lake.store.StoreRequests;
 import com.sparkify.lake.tables.Artists;
 import com.sparkify.lake.tables.Events;
 import com.sparkify.lake.tables.Songplays;
@@ -96,11 +97,15 @@ public final class Pipeline {
         String songData = Inputs.songData(input, hadoop);
         String logData = Inputs.logData(input, hadoop);
         Lake lake = Lake.open(output, hadoop);
+        StoreRequests requests = StoreRequests.of(hadoop, input, output);
+        if (requests.any()) {
+            progress.countRequests(requests::sofar);
+        }
         lake.recover();
         String staging = lake.staging(runId);
 
         Extracted songs = progress.stage("extract song_data",
-                () -> reading(songData, () -> SongCatalog.read(spark, songData)), Pipeline::describe);
+                () -> reading(songData, () -> SongCatalog.read(spark, songData, settings.requestsInFlight())), Pipeline::describe);
         Extracted events = progress.stage("extract log_data",
                 () -> reading(logData, () -> EventLog.read(spark, logData)), Pipeline::describe);
         List<Dataset<Row>> cached = new ArrayList<>();

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.load.Lake;
+import com.sparkify.lake.store.StoreRequests;
 
 /**
  * What a run read, rejected and wrote, and how long each stage took: printed at the end of a run and kept
@@ -79,6 +80,32 @@ public record RunSummary(String runId, String status, String input, String lake,
             out.append(String.format("%-34s %8.1f%n", stage.name(), stage.seconds()));
         }
         out.append(String.format("%-34s %8.1f%n", "total", seconds));
+        if (stages.stream().anyMatch(stage -> stage.requests() != null && !stage.requests().isEmpty())) {
+            out.append(requestTable());
+        }
         return out.toString();
+    }
+
+    /** Requests to the object store per stage and kind: where the round trips of a run went. */
+    private String requestTable() {
+        StringBuilder out = new StringBuilder(String.format("%n%-22s", "store requests"));
+        StoreRequests.KINDS.forEach(kind -> out.append(String.format("%8s", kind)));
+        out.append('\n');
+        Map<String, Long> total = new java.util.LinkedHashMap<>();
+        for (Progress.Stage stage : stages) {
+            if (stage.requests() == null || stage.requests().values().stream().allMatch(n -> n == 0)) {
+                continue;
+            }
+            out.append(String.format("%-22s", stage.name()));
+            StoreRequests.KINDS.forEach(kind -> {
+                long n = stage.requests().getOrDefault(kind, 0L);
+                total.merge(kind, n, Long::sum);
+                out.append(String.format("%,8d", n));
+            });
+            out.append('\n');
+        }
+        out.append(String.format("%-22s", "total"));
+        StoreRequests.KINDS.forEach(kind -> out.append(String.format("%,8d", total.getOrDefault(kind, 0L))));
+        return out.append('\n').toString();
     }
 }

@@ -36,7 +36,11 @@ public final class S3Settings {
     private S3Settings() {
     }
 
-    public static void apply(LakeConfig config, Configuration hadoop) {
+    /**
+     * @param requestsInFlight the most requests to the store a JVM has out at once, per bucket
+     * @param oneMachine       the job runs in this JVM alone (a local master)
+     */
+    public static void apply(LakeConfig config, int requestsInFlight, boolean oneMachine, Configuration hadoop) {
         // Keys of an earlier run in this JVM must not outlive the config that set them.
         hadoop.unset(ACCESS_KEY);
         hadoop.unset(SECRET_KEY);
@@ -80,18 +84,46 @@ public final class S3Settings {
         hadoop.set("fs.s3a.connection.establish.timeout", "15s");
         hadoop.set("fs.s3a.connection.timeout", "60s");
 
-        // Thousands of tiny input files: listing, opening and reading them is latency, not bandwidth, so the
-        // pool must hold a connection for every thread that may be waiting on one.
-        hadoop.setInt("fs.s3a.threads.max", 64);
-        hadoop.setInt("fs.s3a.connection.maximum", 128);
+        // Round trips are waiting, not work: they overlap. One bound for all of them, per bucket and JVM (the
+        // driver, each executor): the HTTP pool, which every request needs a connection from; the threads
+        // that upload, commit and delete in parallel; and the reads of input files (extract.WholeFiles).
+        hadoop.setInt("fs.s3a.connection.maximum", requestsInFlight);
+        hadoop.setInt("fs.s3a.threads.max", requestsInFlight);
+        hadoop.setInt("fs.s3a.committer.threads", requestsInFlight);
         // Parallel listing of an input root when Spark is given several paths.
         hadoop.setInt("mapreduce.input.fileinputformat.list-status.num-threads", 16);
 
-        // The magic committer: tasks upload their files as pending multipart uploads, the job commit
-        // completes them. Nothing is copied or renamed (a rename on S3 is a copy and a delete).
-        hadoop.set("fs.s3a.committer.name", "magic");
-        hadoop.setBoolean("fs.s3a.committer.magic.enabled", true);
         hadoop.set("mapreduce.outputcommitter.factory.scheme.s3a",
                 "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
+        hadoop.set("fs.s3a.committer.name", committer(oneMachine, hadoop));
+        // Where the magic committer runs, a task keeps what it must commit in memory instead of writing a
+        // .pending file and a marker per file to the store and reading them back: two of its four round
+        // trips per file, and its task commit's listing. Spark's tasks write and commit in one JVM.
+        hadoop.setBoolean("fs.s3a.committer.magic.enabled", true);
+        hadoop.setBoolean("fs.s3a.committer.magic.track.commits.in.memory.enabled", true);
+    }
+
+    /**
+     * Which S3A committer writes the tables. Both upload each file as a multipart upload that stays invisible
+     * until the job commit completes it, so a failed job leaves nothing half-written behind; they differ in
+     * where a task's round trips go.
+     *
+     * <p>The <em>directory</em> (staging) committer has each task write its files to local disk and upload them
+     * all at task commit, {@code fs.s3a.committer.threads} at a time; the job commit then completes them, as
+     * many at a time. A table of 15,000 one-file partition folders costs three requests a file, all of them
+     * overlapped. It hands each task's list of uploads to the job commit through a file system every node
+     * shares: the local disk when everything runs in this JVM, the cluster's default file system when that is
+     * not a local one (HDFS on YARN and EMR), or the folder {@code fs.s3a.committer.staging.tmp.path} names
+     * when the user says where a shared one is.
+     *
+     * <p>Without such a file system, a task's list would stay on its own node and the job commit would not
+     * find it: the table would lose those files. There the <em>magic</em> committer is used: it keeps that list
+     * in the store itself, and uploads each file as it closes it, one after another within a task.
+     */
+    static String committer(boolean oneMachine, Configuration hadoop) {
+        String defaultFs = hadoop.get("fs.defaultFS", "file:///");
+        boolean shared = oneMachine || !defaultFs.startsWith("file:")
+                || hadoop.getTrimmed("fs.s3a.committer.staging.tmp.path") != null;
+        return shared ? "directory" : "magic";
     }
 }

@@ -52,7 +52,7 @@ class SongCatalogTest {
         file("_ignored/TRHIDDEN.json", ONE);                                        // not input: starts with _
         file("A/A/A/.TRHIDDEN.json", ONE);                                          // not input: starts with .
 
-        Extracted songs = SongCatalog.read(TestSpark.session(), input.resolve("song_data").toString());
+        Extracted songs = SongCatalog.read(TestSpark.session(), input.resolve("song_data").toString(), 8);
         try {
             Map<String, Row> loaded = songs.records().collectAsList().stream()
                     .collect(Collectors.toMap(r -> r.getAs("song_id"), r -> r));

@@ -10,11 +10,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -44,13 +58,24 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** Starts a server whose one account has these keys; requests signed with any other keys get a 403. */
     public static S3ProxyServer start(Path workDir, String identity, String credential) throws IOException {
+        return start(workDir, identity, credential, 0);
+    }
+
+    /**
+     * A server that makes every operation on its store wait {@code latencyMillis} first, all of them at once, as
+     * a store that far away would: S3Proxy's latency middleware. It sleeps once per call to its storage layer,
+     * so a multipart upload's start and completion, which make several, wait several times. Servers started
+     * on the same {@code workDir} share their objects: data put through one is read through the next.
+     */
+    public static S3ProxyServer start(Path workDir, String identity, String credential, int latencyMillis)
+            throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the tests through Maven "
                     + "(mvn test), which copies it there.");
         }
         Path data = Files.createDirectories(workDir.resolve("s3proxy-data"));
         int port = freePort();
-        Path properties = workDir.resolve("s3proxy.properties");
+        Path properties = workDir.resolve("s3proxy-" + port + ".properties");
         Files.writeString(properties, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:" + port,
                 "s3proxy.authorization=aws-v2-or-v4",
@@ -58,9 +83,12 @@ public final class S3ProxyServer implements AutoCloseable {
                 "s3proxy.credential=" + credential,
                 "jclouds.provider=filesystem-nio2",
                 "jclouds.filesystem.basedir=" + data.toAbsolutePath(),
+                // Request counts by operation at /metrics: what the server saw, whoever sent it.
+                "s3proxy.metrics.enabled=true",
+                latencyMillis > 0 ? "s3proxy.latency-blobstore.*.latency=" + latencyMillis : "",
                 ""));
-        Path log = workDir.resolve("s3proxy.log");
-        Process process = new ProcessBuilder(List.of(javaBinary(), "-Xmx512m", "-jar",
+        Path log = workDir.resolve("s3proxy-" + port + ".log");
+        Process process = new ProcessBuilder(List.of(javaBinary(), "-Xmx1g", "-XX:+UseParallelGC", "-jar",
                 JAR.toAbsolutePath().toString(), "--properties", properties.toAbsolutePath().toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         S3ProxyServer server = new S3ProxyServer(process, port, identity, credential, log);
@@ -85,6 +113,68 @@ public final class S3ProxyServer implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(identity,
                         credential)))
                 .build();
+    }
+
+    /**
+     * The requests the server has answered so far, by S3 operation (GetObject, HeadObject, UploadPart, ...),
+     * from its metrics: exact whichever processes sent them.
+     */
+    public Map<String, Long> requests() throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint() + "/metrics")).GET().build();
+        String text;
+        try {
+            text = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading S3Proxy's metrics", e);
+        }
+        Map<String, Long> counts = new TreeMap<>();
+        Matcher line = METRIC.matcher(text);
+        while (line.find()) {
+            counts.merge(line.group(1), (long) Double.parseDouble(line.group(2)), Long::sum);
+        }
+        return counts;
+    }
+
+    private static final Pattern METRIC = Pattern.compile(
+            "(?m)^http_server_request_duration_seconds_count\\{[^}]*s3_operation=\"(\\w+)\"[^}]*\\} ([0-9.eE+]+)$");
+
+    /** CPU seconds the server's process has used so far (Linux), or -1 where that cannot be read. */
+    public double cpuSeconds() {
+        try {
+            String[] stat = Files.readString(Path.of("/proc/" + pid() + "/stat")).split("\\) ")[1].split(" ");
+            return (Long.parseLong(stat[11]) + Long.parseLong(stat[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Puts every file below {@code root} into the bucket under {@code prefix} through the S3 API, so that
+     *  each has an ETag, as objects in a real store do. */
+    public int putTree(String bucket, String prefix, Path root) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(root)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try (S3Client s3 = client()) {
+            List<Future<?>> puts = new ArrayList<>();
+            for (Path file : files) {
+                String key = prefix + "/" + root.relativize(file).toString().replace('\\', '/');
+                puts.add(pool.submit(() -> s3.putObject(put -> put.bucket(bucket).key(key), RequestBody.fromFile(file))));
+            }
+            for (Future<?> put : puts) {
+                put.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while uploading " + root, e);
+        } catch (ExecutionException e) {
+            throw new IOException("uploading " + root + " failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdown();
+        }
+        return files.size();
     }
 
     public void createBucket(String bucket) {
