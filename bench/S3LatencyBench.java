@@ -123,7 +123,7 @@ public final class S3LatencyBench {
             command.addAll(List.of("--input", data.toString()));
             output = options.work().resolve("lakes").resolve("local-" + n).toString();
         } else {
-            server = servers.get(Integer.parseInt(config.replaceAll("\\D", "")));
+            server = servers.get(Integer.parseInt(config.split(" ")[1]));
             Path cfg = store.resolve("bench-" + n + ".cfg");
             Files.writeString(cfg, server.config(KEY, SECRET));
             command.addAll(List.of("--input", input, "--config", cfg.toString()));

@@ -1,0 +1,143 @@
+package com.sparkify.lake.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.pipeline.Pipeline;
+import com.sparkify.lake.pipeline.Progress;
+import com.sparkify.lake.pipeline.RunSummary;
+import com.sparkify.lake.support.S3ProxyServer;
+import com.sparkify.lake.support.TestSpark;
+
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Where a run's round trips to an object store go, counted rather than timed: the sample read from and
+ * written to an S3Proxy that answers every operation after a few milliseconds, as a remote store would. A
+ * change that puts a request back on every file (a HEAD before each read, a marker or .pending file per file
+ * written) multiplies a count here, whatever the machine's speed.
+ *
+ * <p>Its buckets are its own: Hadoop keeps one S3A client per bucket for the JVM's life, bound to the server
+ * the bucket was first opened on.
+ */
+class S3RoundTripsTest {
+
+    static final String KEY = "round-trips-access-key";
+    static final String SECRET = "round-trips-secret-not-a-real-one";
+
+    @TempDir
+    static Path work;
+
+    static S3ProxyServer s3;
+    static RunSummary run;
+    /** What the server answered during the run, by S3 operation. */
+    static Map<String, Long> answered;
+    static long songFiles;
+    static long parquetFiles;
+    static long songsFiles;
+
+    @BeforeAll
+    static void buildTheLakeThroughASlowStore() throws Exception {
+        Path sample = TestSpark.sample();
+        s3 = S3ProxyServer.start(work, KEY, SECRET, 5);
+        s3.createBucket("slow-raw");
+        s3.createBucket("slow-lake");
+        Path config = work.resolve("dl.cfg");
+        Files.writeString(config, s3.config(KEY, SECRET));
+        s3.putTree("slow-raw", "sample", sample);
+        try (var files = Files.walk(sample.resolve("song_data"))) {
+            songFiles = files.filter(Files::isRegularFile).count();
+        }
+
+        SparkSession spark = TestSpark.session();
+        Settings settings = TestSpark.settings().withConfig(LakeConfig.load(config)).withRequestsInFlight(16);
+        Map<String, Long> before = s3.requests();
+        run = new Pipeline(spark, settings, new Progress(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8))).run("s3a://slow-raw/sample", "s3a://slow-lake/sparkify");
+        answered = new java.util.TreeMap<>();
+        s3.requests().forEach((op, n) -> answered.put(op, n - before.getOrDefault(op, 0L)));
+        try (S3Client client = s3.client()) {
+            List<String> keys = client.listObjectsV2Paginator(list -> list.bucket("slow-lake")).contents().stream()
+                    .map(object -> object.key()).filter(key -> key.endsWith(".parquet")).toList();
+            parquetFiles = keys.size();
+            songsFiles = keys.stream().filter(key -> key.startsWith("sparkify/songs/")).count();
+        }
+    }
+
+    @AfterAll
+    static void stopTheServer() {
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Test
+    void aSongFileCostsOneGetAndTheListingOneListPerThousandFiles() {
+        Map<String, Long> read = stage("extract song_data");
+        assertEquals(71, songFiles, "the sample's song files");
+        assertEquals(songFiles, read.get("GET"), "one GET per song file: " + read);
+        assertEquals(0, read.get("HEAD"), "no HEAD before a read: the listing gave the length: " + read);
+        assertEquals((songFiles + 999) / 1000, read.get("LIST"), "one flat listing: " + read);
+        assertEquals(0, read.get("PUT") + read.get("POST") + read.get("DELETE") + read.get("COPY"), read.toString());
+    }
+
+    @Test
+    void aFileWrittenCostsOneUploadStartedPutAndCompletedAndNothingPerFileBesides() {
+        Map<String, Long> songs = stage("load songs");
+        assertTrue(songsFiles > 50, "the songs table is one file per (year, artist_id) folder: " + songsFiles);
+        // The staging committer: a multipart upload per file, started and its one part put at task commit,
+        // completed at job commit. The few requests left are per table (the old table's deletion, the
+        // committer's set-up and _SUCCESS), however many files it has.
+        assertEquals(songsFiles, answered.getOrDefault("UploadPart", 0L), answered.toString());
+        assertEquals(parquetFiles, answered.getOrDefault("CreateMultipartUpload", 0L), answered.toString());
+        assertEquals(parquetFiles, answered.getOrDefault("CompleteMultipartUpload", 0L), answered.toString());
+        assertEquals(2 * songsFiles, songs.get("POST"), "start and complete, per file: " + songs);
+        assertTrue(songs.get("PUT") <= songsFiles + 5, "one part per file, no marker or .pending file: " + songs);
+        assertTrue(songs.get("HEAD") + songs.get("GET") + songs.get("LIST") < 20,
+                "no probe or listing per file written: " + songs);
+    }
+
+    @Test
+    void theJobsOwnCountsAgreeWithWhatTheStoreAnswered() {
+        long gets = run.stages().stream().mapToLong(stage -> stage.requests().getOrDefault("GET", 0L)).sum();
+        long posts = run.stages().stream().mapToLong(stage -> stage.requests().getOrDefault("POST", 0L)).sum();
+        assertEquals(answered.getOrDefault("GetObject", 0L), gets, answered.toString());
+        assertEquals(answered.getOrDefault("CreateMultipartUpload", 0L)
+                + answered.getOrDefault("CompleteMultipartUpload", 0L) + answered.getOrDefault("DeleteObjects", 0L),
+                posts, answered.toString());
+    }
+
+    @Test
+    void theLakeHasTheSamplesRows() throws Exception {
+        Map<String, Long> expected = Map.of("songs", 71L, "artists", 69L, "users", 97L, "songplays", 6_820L,
+                "time", 6_813L);
+        assertEquals(expected, run.tables());
+        Configuration hadoop = TestSpark.session().sparkContext().hadoopConfiguration();
+        assertTrue(FileSystem.get(URI.create("s3a://slow-lake/"), hadoop)
+                .exists(new org.apache.hadoop.fs.Path("s3a://slow-lake/sparkify/_run/summary.json")));
+    }
+
+    private static Map<String, Long> stage(String name) {
+        return run.stages().stream().filter(stage -> stage.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + name)).requests();
+    }
+}
