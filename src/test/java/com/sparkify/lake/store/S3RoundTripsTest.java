@@ -52,7 +52,8 @@ class S3RoundTripsTest {
     /** What the server answered during the run, by S3 operation. */
     static Map<String, Long> answered;
     static long songFiles;
-    static long parquetFiles;
+    /** Files the run's writes committed: every table's Parquet files and the rejected records' JSON. */
+    static long committedFiles;
     static long songsFiles;
 
     @BeforeAll
@@ -77,8 +78,8 @@ class S3RoundTripsTest {
         s3.requests().forEach((op, n) -> answered.put(op, n - before.getOrDefault(op, 0L)));
         try (S3Client client = s3.client()) {
             List<String> keys = client.listObjectsV2Paginator(list -> list.bucket("slow-lake")).contents().stream()
-                    .map(object -> object.key()).filter(key -> key.endsWith(".parquet")).toList();
-            parquetFiles = keys.size();
+                    .map(object -> object.key()).filter(key -> key.contains("/part-")).toList();
+            committedFiles = keys.size();
             songsFiles = keys.stream().filter(key -> key.startsWith("sparkify/songs/")).count();
         }
     }
@@ -107,9 +108,9 @@ class S3RoundTripsTest {
         // The staging committer: a multipart upload per file, started and its one part put at task commit,
         // completed at job commit. The few requests left are per table (the old table's deletion, the
         // committer's set-up and _SUCCESS), however many files it has.
-        assertEquals(songsFiles, answered.getOrDefault("UploadPart", 0L), answered.toString());
-        assertEquals(parquetFiles, answered.getOrDefault("CreateMultipartUpload", 0L), answered.toString());
-        assertEquals(parquetFiles, answered.getOrDefault("CompleteMultipartUpload", 0L), answered.toString());
+        for (String operation : List.of("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")) {
+            assertEquals(committedFiles, answered.getOrDefault(operation, 0L), operation + ": " + answered);
+        }
         assertEquals(2 * songsFiles, songs.get("POST"), "start and complete, per file: " + songs);
         assertTrue(songs.get("PUT") <= songsFiles + 5, "one part per file, no marker or .pending file: " + songs);
         assertTrue(songs.get("HEAD") + songs.get("GET") + songs.get("LIST") < 20,
@@ -120,7 +121,10 @@ class S3RoundTripsTest {
     void theJobsOwnCountsAgreeWithWhatTheStoreAnswered() {
         long gets = run.stages().stream().mapToLong(stage -> stage.requests().getOrDefault("GET", 0L)).sum();
         long posts = run.stages().stream().mapToLong(stage -> stage.requests().getOrDefault("POST", 0L)).sum();
-        assertEquals(answered.getOrDefault("GetObject", 0L), gets, answered.toString());
+        // S3A counts a GET when its stream is closed: a reader Spark closes after the run's last stage is
+        // the server's and not yet the job's.
+        long served = answered.getOrDefault("GetObject", 0L);
+        assertTrue(gets <= served && gets >= served - 5, gets + " GETs counted, " + served + " served");
         assertEquals(answered.getOrDefault("CreateMultipartUpload", 0L)
                 + answered.getOrDefault("CompleteMultipartUpload", 0L) + answered.getOrDefault("DeleteObjects", 0L),
                 posts, answered.toString());
