@@ -46,7 +46,8 @@ public final class S3LatencyBench {
      *                    LIST DELETE COPY)
      */
     record Run(String config, double seconds, Map<String, Double> stages, Map<String, Long> requests,
-               double storeCpu, long filesWritten, String tables, Map<String, Long> songRead, long songFiles) {
+               double storeCpu, double jobCpu, long filesWritten, String tables, Map<String, Long> songRead,
+               long songFiles) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -93,9 +94,9 @@ public final class S3LatencyBench {
                 options.latencies().forEach(latency -> order.add("s3 " + latency + " ms"));
                 for (String config : order) {
                     Run run = runOnce(options, config, data, input, servers, cluster, store, n++);
-                    System.out.printf(Locale.ROOT, "%s %-10s %7.1f s   store CPU %5.1f s   %s%n",
-                            round == 0 ? "warm-up" : "run " + round, config, run.seconds(), run.storeCpu(),
-                            run.tables());
+                    System.out.printf(Locale.ROOT, "%s %-10s %7.1f s   job CPU %5.1f s   store CPU %5.1f s   %s%n",
+                            round == 0 ? "warm-up" : "run " + round, config, run.seconds(), run.jobCpu(),
+                            run.storeCpu(), run.tables());
                     if (round > 0) {
                         runs.computeIfAbsent(config, k -> new ArrayList<>()).add(run);
                     }
@@ -115,32 +116,36 @@ public final class S3LatencyBench {
 
     static Run runOnce(Options options, String config, Path data, String input, Map<Integer, S3ProxyServer> servers,
                        StandaloneCluster cluster, Path store, int n) throws Exception {
-        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "cpu %U %S", "bin/sparkify-lake",
-                "etl", "--requests-in-flight", "" + options.requestsInFlight()));
+        List<String> etl = new ArrayList<>(List.of("--requests-in-flight", "" + options.requestsInFlight()));
         S3ProxyServer server = null;
         String output;
         if (config.equals("local")) {
-            command.addAll(List.of("--input", data.toString()));
+            etl.addAll(List.of("--input", data.toString()));
             output = options.work().resolve("lakes").resolve("local-" + n).toString();
         } else {
             server = servers.get(Integer.parseInt(config.split(" ")[1]));
             Path cfg = store.resolve("bench-" + n + ".cfg");
             Files.writeString(cfg, server.config(KEY, SECRET));
-            command.addAll(List.of("--input", input, "--config", cfg.toString()));
+            etl.addAll(List.of("--input", input, "--config", cfg.toString()));
             output = "s3a://" + BUCKET + "/lake-" + n;
         }
-        command.addAll(List.of("--output", output));
+        etl.addAll(List.of("--output", output));
+        // GNU time reports the job's own CPU: beside the store's, it says whether the cores or the waiting bound
+        // the run.
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "job CPU %U %S", "bin/sparkify-lake"));
         if (cluster != null) {
-            command.addAll(List.of("--master", cluster.masterUrl(), "--conf", "spark.executor.memory=768m",
-                    "--conf", "spark.executor.cores=1", "--conf", "spark.driver.host=127.0.0.1",
-                    "--conf", "spark.driver.bindAddress=127.0.0.1",
-                    "--conf", "spark.executor.extraClassPath=" + String.join(":", clusterClasspath()),
+            etl.addAll(List.of("--conf", "spark.executor.memory=768m",
                     // The folder where tasks hand their lists of uploads to the job commit must be one every
                     // node sees: on this one-machine cluster, a local folder is.
                     "--conf", "spark.hadoop.fs.s3a.committer.staging.tmp.path=file://"
                             + options.work().resolve("committer-staging")));
-        } else if (!options.master().isEmpty()) {
-            command.addAll(List.of("--master", options.master()));
+            command.addAll(cluster.etlCommand(etl.toArray(String[]::new)));
+        } else {
+            command.add("etl");
+            command.addAll(etl);
+            if (!options.master().isEmpty()) {
+                command.addAll(List.of("--master", options.master()));
+            }
         }
         Map<String, Long> before = server == null ? Map.of() : server.requests();
         double cpuBefore = server == null ? 0 : server.cpuSeconds();
@@ -172,10 +177,12 @@ public final class S3LatencyBench {
                 songRead.put(kinds[i], Long.parseLong(row.group(i + 1).replace(",", "")));
             }
         }
+        Matcher cpu = JOB_CPU.matcher(text);
+        double jobCpu = cpu.find() ? Double.parseDouble(cpu.group(1)) + Double.parseDouble(cpu.group(2)) : 0;
         Matcher files = FILES.matcher(text);
         long songFiles = files.find() ? Long.parseLong(files.group(1).replace(",", "")) : 0;
         return new Run(config, seconds, stages(text), requests, server == null ? 0 : server.cpuSeconds() - cpuBefore,
-                written, tables(text), songRead, songFiles);
+                jobCpu, written, tables(text), songRead, songFiles);
     }
 
     static void report(Options options, Map<String, List<Run>> runs) {
@@ -184,10 +191,12 @@ public final class S3LatencyBench {
                 options.cluster() ? "spark:// (two workers)" : options.master().isEmpty() ? "local[*]" : options.master(),
                 options.requestsInFlight());
         double local = median(runs.get("local").stream().map(Run::seconds).toList());
-        System.out.printf("%-10s %9s %7s %12s   %s%n", "config", "median s", "ratio", "store CPU s", "runs");
-        runs.forEach((config, list) -> System.out.printf(Locale.ROOT, "%-10s %9.1f %7.2f %12.1f   %s%n", config,
+        System.out.printf("%-10s %9s %7s %10s %12s   %s%n", "config", "median s", "ratio", "job CPU s", "store CPU s",
+                "runs");
+        runs.forEach((config, list) -> System.out.printf(Locale.ROOT, "%-10s %9.1f %7.2f %10.1f %12.1f   %s%n", config,
                 median(list.stream().map(Run::seconds).toList()),
                 median(list.stream().map(Run::seconds).toList()) / local,
+                median(list.stream().map(Run::jobCpu).toList()),
                 median(list.stream().map(Run::storeCpu).toList()),
                 list.stream().map(run -> String.format(Locale.ROOT, "%.1f", run.seconds())).toList()));
 
@@ -249,6 +258,7 @@ public final class S3LatencyBench {
     private static final Pattern STAGE = Pattern.compile("(?m)^([a-z][a-z _]+?)\\s{2,}([0-9]+\\.[0-9])$");
     private static final Pattern REQUESTS = Pattern.compile("(?m)^extract song_data\\s+([0-9,]+)\\s+([0-9,]+)\\s+"
             + "([0-9,]+)\\s+([0-9,]+)\\s+([0-9,]+)\\s+([0-9,]+)\\s+([0-9,]+)$");
+    private static final Pattern JOB_CPU = Pattern.compile("(?m)^job CPU ([0-9.]+) ([0-9.]+)$");
     private static final Pattern FILES = Pattern.compile("(?m)^song_data\\s+([0-9,]+)");
 
     /** The "stage / seconds" table etl prints at the end. */
@@ -288,10 +298,6 @@ public final class S3LatencyBench {
                     + "; see " + log);
         }
         return true;
-    }
-
-    static List<String> clusterClasspath() throws IOException {
-        return List.of(Files.readString(Path.of("target/cluster-classpath.txt")).trim().split(":"));
     }
 
     static double median(List<Double> values) {

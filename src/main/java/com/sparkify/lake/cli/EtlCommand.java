@@ -86,7 +86,8 @@ final class EtlCommand implements Callable<Integer> {
     /** The run's settings, from the options given and the defaults of the rest. */
     Settings settings() {
         Settings settings = Settings.defaults().withMaxRejectedFraction(maxRejectedFraction).withSpark(sparkConf)
-                .withChecks(!skipChecks).withRequestsInFlight(requestsInFlight).withConfig(config == null ? LakeConfig.none() : LakeConfig.load(config));
+                .withChecks(!skipChecks).withRequestsInFlight(requestsInFlight)
+                .withConfig(config == null ? LakeConfig.none() : LakeConfig.load(config));
         if (master != null) {
             settings = settings.withMaster(master);
         }

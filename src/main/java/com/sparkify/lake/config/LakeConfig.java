@@ -29,7 +29,7 @@ import com.sparkify.lake.LakeException;
  *
  * [spark]
  * spark.sql.shuffle.partitions = 16        ; any spark.* key, passed through
- * spark.hadoop.fs.s3a.threads.max = 64     ; spark.hadoop.* goes to the Hadoop configuration
+ * spark.hadoop.fs.s3a.readahead.range = 1M ; spark.hadoop.* goes to the Hadoop configuration
  * </pre>
  *
  * Error messages name the file, the line number and the key, never a value: a value may be a secret.

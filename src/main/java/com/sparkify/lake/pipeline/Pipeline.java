@@ -105,7 +105,8 @@ public final class Pipeline {
         String staging = lake.staging(runId);
 
         Extracted songs = progress.stage("extract song_data",
-                () -> reading(songData, () -> SongCatalog.read(spark, songData, settings.requestsInFlight())), Pipeline::describe);
+                () -> reading(songData, () -> SongCatalog.read(spark, songData, settings.requestsInFlight())),
+                Pipeline::describe);
         Extracted events = progress.stage("extract log_data",
                 () -> reading(logData, () -> EventLog.read(spark, logData)), Pipeline::describe);
         List<Dataset<Row>> cached = new ArrayList<>();

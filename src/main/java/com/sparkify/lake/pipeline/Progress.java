@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import com.sparkify.lake.store.StoreRequests;
+
 /** Times the stages of a run and tells the user about each as it ends. */
 public final class Progress {
 
@@ -37,7 +39,7 @@ public final class Progress {
         T result = work.get();
         double seconds = (System.nanoTime() - start) / 1e9;
         Stage stage = new Stage(name, describe.apply(result), seconds,
-                com.sparkify.lake.store.StoreRequests.between(before, requests.get()));
+                StoreRequests.between(before, requests.get()));
         stages.add(stage);
         out.printf("%-18s %-58s %6.1f s%n", stage.name(), stage.detail(), stage.seconds());
         out.flush();

@@ -183,7 +183,9 @@ public final class StandaloneCluster implements AutoCloseable {
         return process;
     }
 
-    private List<String> etlCommand(String... etlArguments) {
+    /** {@code etl} and its arguments as a driver on this cluster is given them: the master, and the
+     *  properties that stand in for each worker's Spark installation. */
+    public List<String> etlCommand(String... etlArguments) {
         List<String> command = new ArrayList<>(List.of("etl", "--master", masterUrl,
                 "--conf", "spark.executor.memory=" + EXECUTOR_MEMORY));
         for (String property : sparkProperties()) {
