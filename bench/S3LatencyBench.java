@@ -219,8 +219,8 @@ public final class S3LatencyBench {
             StringBuilder perFile = new StringBuilder();
             last.songRead().forEach((kind, count) -> perFile.append(String.format(Locale.ROOT, " %s %.3f", kind,
                     last.songFiles() == 0 ? 0.0 : count / (double) last.songFiles())));
-            System.out.printf("  per song file read (extract song_data, %,d files; the job's own count):%s%n",
-                    last.songFiles(), perFile);
+            System.out.printf("  per song file read (extract song_data, %,d files; the job's own count%s):%s%n",
+                    last.songFiles(), options.cluster() ? ", the driver's share only: executors read" : "", perFile);
             long uploads = last.requests().getOrDefault("UploadPart", 0L) + last.requests().getOrDefault("PutObject", 0L);
             System.out.printf(Locale.ROOT, "  per Parquet file written (%,d files): CreateMultipartUpload %.2f, "
                             + "UploadPart %.2f, CompleteMultipartUpload %.2f; PUT+UploadPart in all %,d%n",
@@ -239,7 +239,8 @@ public final class S3LatencyBench {
         Path cfg = store.resolve("seed.cfg");
         Files.writeString(cfg, server.config(KEY, SECRET));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(SPARK_FLAGS);
+        // Spark 4 on Java 17 outside spark-submit: the flags bench/s3-latency read from pom.xml.
+        command.addAll(List.of(System.getProperty("sparkify.sparkJvmFlags", "").trim().split("\\s+")));
         command.addAll(List.of("-Xmx4g", "-cp", "target/sparkify-lake.jar:target/lib/*", "bench/SeedEtl.java", input,
                 "s3a://" + BUCKET + "/seed-" + System.nanoTime(), cfg.toString()));
         Path log = options.work().resolve("logs").resolve("seed.log");
@@ -310,18 +311,6 @@ public final class S3LatencyBench {
     static double since(Instant start) {
         return Duration.between(start, Instant.now()).toMillis() / 1000.0;
     }
-
-    /** Spark 4 on Java 17 outside spark-submit (the same list as bin/sparkify-lake). */
-    private static final List<String> SPARK_FLAGS = List.of(
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-            "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
-            "-Dio.netty.tryReflectionSetAccessible=true");
 
     private S3LatencyBench() {
     }
