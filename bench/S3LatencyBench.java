@@ -86,6 +86,9 @@ public final class S3LatencyBench {
                 System.out.println("standalone cluster: " + cluster.masterUrl() + ", two workers of one core");
             }
             Map<String, List<Run>> runs = new LinkedHashMap<>();
+            // Every run writes a lake of its own, also across benches: a lake already there would first be
+            // deleted by the run's overwrite, which is work the other runs do not do.
+            String bench = Long.toString(System.currentTimeMillis() / 1000, 36);
             int n = 0;
             // Round 0 is untimed: the launcher's class-data archive, and each server's JIT, warm up on it.
             for (int round = 0; round <= options.runs(); round++) {
@@ -93,7 +96,7 @@ public final class S3LatencyBench {
                 order.add("local");
                 options.latencies().forEach(latency -> order.add("s3 " + latency + " ms"));
                 for (String config : order) {
-                    Run run = runOnce(options, config, data, input, servers, cluster, store, n++);
+                    Run run = runOnce(options, config, data, input, servers, cluster, store, bench + "-" + n++);
                     System.out.printf(Locale.ROOT, "%s %-10s %7.1f s   job CPU %5.1f s   store CPU %5.1f s   %s%n",
                             round == 0 ? "warm-up" : "run " + round, config, run.seconds(), run.jobCpu(),
                             run.storeCpu(), run.tables());
@@ -115,7 +118,7 @@ public final class S3LatencyBench {
     }
 
     static Run runOnce(Options options, String config, Path data, String input, Map<Integer, S3ProxyServer> servers,
-                       StandaloneCluster cluster, Path store, int n) throws Exception {
+                       StandaloneCluster cluster, Path store, String n) throws Exception {
         List<String> etl = new ArrayList<>(List.of("--requests-in-flight", "" + options.requestsInFlight()));
         S3ProxyServer server = null;
         String output;
