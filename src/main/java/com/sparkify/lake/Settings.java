@@ -36,10 +36,34 @@ import com.sparkify.lake.store.S3Settings;
  *                             wins), its spark.hadoop.* keys go to the Hadoop configuration only
  * @param requestsInFlight     requests to the object store that each JVM (the driver, each executor) has out at
  *                             once at most: reads of input files, uploads, commits, deletes
+ * @param format               how the lake stores its tables: plain Parquet folders, or Iceberg tables
+ * @param fullRefresh          an Iceberg lake: rebuild every table from all the input, not only from the files
+ *                             that are new since the last run
  */
 public record Settings(String master, double maxRejectedFraction, Integer shufflePartitions,
                        Integer filesPerPartition, Map<String, String> sparkConf, boolean checks, LakeConfig config,
-                       int requestsInFlight) {
+                       int requestsInFlight, Format format, boolean fullRefresh) {
+
+    /** How the lake stores its tables. */
+    public enum Format {
+        /** Hive-partitioned Parquet folders, replaced whole by every run. */
+        PARQUET,
+        /** Apache Iceberg tables: atomic commits, incremental loads, history. */
+        ICEBERG;
+
+        public static Format named(String name, String where) {
+            for (Format format : values()) {
+                if (format.name().equalsIgnoreCase(name.strip())) {
+                    return format;
+                }
+            }
+            throw new LakeException(where + " must be parquet or iceberg, not '" + name + "'.");
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public static final String DEFAULT_MASTER = "local[*]";
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
@@ -54,6 +78,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     public static final int DEFAULT_REQUESTS_IN_FLIGHT = 64;
 
     public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    public static final String EXTENSIONS = "spark.sql.extensions";
+    public static final String ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
     public static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
 
     /** Input bytes per shuffle partition. The JSON input shrinks once parsed and projected, so a partition
@@ -86,28 +112,27 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      *  Spark embedded in this process. */
     public static Settings defaults() {
         return new Settings(System.getProperty("spark.master", DEFAULT_MASTER), DEFAULT_MAX_REJECTED_FRACTION,
-                null, null, Map.of(), true, LakeConfig.none(),
-                DEFAULT_REQUESTS_IN_FLIGHT);
+                null, null, Map.of(), true, LakeConfig.none(), DEFAULT_REQUESTS_IN_FLIGHT, Format.PARQUET, false);
     }
 
     public Settings withMaster(String newMaster) {
         return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf,
-                checks, config, requestsInFlight);
+                checks, config, requestsInFlight, format, fullRefresh);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
         return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks, config,
-                requestsInFlight);
+                requestsInFlight, format, fullRefresh);
     }
 
     public Settings withShufflePartitions(int partitions) {
         return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks, config,
-                requestsInFlight);
+                requestsInFlight, format, fullRefresh);
     }
 
     public Settings withFilesPerPartition(int files) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks, config,
-                requestsInFlight);
+                requestsInFlight, format, fullRefresh);
     }
 
     /** The config file's settings; spark.* properties already given (on the command line) keep their value. */
@@ -120,17 +145,27 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         });
         merged.putAll(sparkConf);
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, merged, checks,
-                file, requestsInFlight);
+                file, requestsInFlight, format, fullRefresh);
     }
 
     public Settings withRequestsInFlight(int requests) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
-                config, requests);
+                config, requests, format, fullRefresh);
+    }
+
+    public Settings withFormat(Format lakeFormat) {
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
+                config, requestsInFlight, lakeFormat, fullRefresh);
+    }
+
+    public Settings withFullRefresh(boolean rebuild) {
+        return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
+                config, requestsInFlight, format, rebuild);
     }
 
     public Settings withChecks(boolean run) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run,
-                config, requestsInFlight);
+                config, requestsInFlight, format, fullRefresh);
     }
 
     /** One Spark property, as {@code --conf key=value} or a config file's {@code [spark]} section gives it. */
@@ -142,7 +177,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         Map<String, String> more = new LinkedHashMap<>(sparkConf);
         more.put(key, value);
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks,
-                config, requestsInFlight);
+                config, requestsInFlight, format, fullRefresh);
     }
 
     public Settings withSpark(Map<String, String> properties) {
@@ -167,7 +202,9 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
                 // The pipeline's plans are wide; Spark warns when it shortens their text otherwise.
                 .config("spark.sql.debug.maxToStringFields", "200")
                 // Local files without a chmod process per file written: see load.LocalFileSystem.
-                .config("spark.hadoop.fs.file.impl", com.sparkify.lake.load.LocalFileSystem.class.getName());
+                .config("spark.hadoop.fs.file.impl", com.sparkify.lake.load.LocalFileSystem.class.getName())
+                // Iceberg's SQL (branches, row-level deletes, procedures); a session can only get it at its start.
+                .config(EXTENSIONS, ICEBERG_EXTENSIONS);
         if (isLocal()) {
             // An embedded driver serves nobody but this process: keep it off the network.
             builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");

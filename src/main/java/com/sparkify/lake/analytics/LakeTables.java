@@ -3,7 +3,9 @@ package com.sparkify.lake.analytics;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -11,8 +13,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import com.sparkify.lake.LakeException;
+import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.load.LakeCatalog;
 
-/** A built lake, its tables readable by name from Spark SQL. */
+/** A built lake, its tables readable by name from Spark SQL, whether Parquet folders or Iceberg tables. */
 public final class LakeTables {
 
     public static final List<String> NAMES = List.of("songplays", "users", "songs", "artists", "time");
@@ -22,12 +26,64 @@ public final class LakeTables {
 
     /** Registers each table of the lake as a temporary view of the same name. */
     public static void register(SparkSession spark, String lake) {
-        requireLake(spark, lake);
+        register(spark, lake, LakeConfig.none(), null);
+    }
+
+    /**
+     * @param config the config file: an Iceberg lake on an object store needs its {@code [catalog]}
+     * @param asOf   a run id or a time (an Iceberg lake): the tables as they were then; null for now
+     */
+    public static void register(SparkSession spark, String lake, LakeConfig config, String asOf) {
+        Function<String, Dataset<Row>> tables = open(spark, lake, config, asOf);
         for (String name : NAMES) {
-            table(spark, lake, name).createOrReplaceTempView(name);
+            tables.apply(name).createOrReplaceTempView(name);
         }
     }
 
+    /** The lake's tables by name. */
+    public static Function<String, Dataset<Row>> open(SparkSession spark, String lake, LakeConfig config,
+                                                      String asOf) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String root = LakeCatalog.qualified(lake, hadoop);
+        if (LakeCatalog.isIceberg(root, hadoop)) {
+            LakeCatalog catalog = LakeCatalog.open(spark, root, config, false);
+            for (String name : NAMES) {
+                catalog.table(name);
+            }
+            return name -> asOf == null ? spark.table(catalog.sparkName(name))
+                    : spark.read().option("snapshot-id", History.snapshotAsOf(catalog.table(name), name, asOf))
+                            .table(catalog.sparkName(name));
+        }
+        if (asOf != null) {
+            throw new LakeException("--as-of needs a lake of Iceberg tables (etl --format iceberg); " + lake
+                    + " is a Parquet lake, which keeps only its latest tables.");
+        }
+        requireLake(spark, lake);
+        return name -> table(spark, lake, name);
+    }
+
+    /**
+     * The rows of each table as an Iceberg lake's catalog records them for its current snapshots (what the
+     * checks compare the tables' files with), or empty for a Parquet lake, whose run summary says.
+     */
+    public static java.util.Optional<java.util.Map<String, Long>> committedRows(SparkSession spark, String lake,
+                                                                                LakeConfig config) {
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String root = LakeCatalog.qualified(lake, hadoop);
+        if (!LakeCatalog.isIceberg(root, hadoop)) {
+            return java.util.Optional.empty();
+        }
+        LakeCatalog catalog = LakeCatalog.open(spark, root, config, false);
+        java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+        for (String name : NAMES) {
+            var snapshot = catalog.table(name).currentSnapshot();
+            rows.put(name, snapshot == null ? 0L : Long.parseLong(snapshot.summary().getOrDefault("total-records",
+                    "0")));
+        }
+        return java.util.Optional.of(rows);
+    }
+
+    /** A table of a Parquet lake, or of the lake as a run stages it. */
     public static Dataset<Row> table(SparkSession spark, String lake, String name) {
         // basePath keeps the partition columns (year, month, artist_id) when the folder is read directly.
         String folder = lake + "/" + name;

@@ -19,16 +19,21 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
     String lake;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The config file: credentials for an object store, the [catalog] of an Iceberg lake on one.")
+    java.nio.file.Path config;
+
     @Override
     public Integer call() {
-        return Sessions.withSpark(spark -> {
-            LakeTables.register(spark, lake);
-            Map<String, Long> expected = RunSummary.readFrom(lake, spark.sparkContext().hadoopConfiguration())
-                    .map(RunSummary::tables).orElse(Map.of());
+        return Sessions.withSpark(Sessions.settings(config), spark -> {
+            Map<String, Long> expected = LakeTables.committedRows(spark, lake, Sessions.config(config))
+                    .or(() -> RunSummary.readFrom(lake, spark.sparkContext().hadoopConfiguration())
+                            .map(RunSummary::tables)).orElse(Map.of());
             if (expected.isEmpty()) {
-                System.out.println("SKIP  row counts against the run summary: " + lake + "/_run/summary.json is missing");
+                System.out.println("SKIP  row counts against the run summary: " + lake
+                        + "/_run/summary.json is missing");
             }
-            List<Checks.Result> results = Checks.onLake(spark, lake).run(expected);
+            List<Checks.Result> results = Checks.onLake(spark, lake, Sessions.config(config)).run(expected);
             results.forEach(result -> System.out.println(result.line()));
             long failed = results.stream().filter(r -> !r.passed()).count();
             System.out.println(failed == 0 ? "All " + results.size() + " checks passed."

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "etl", mixinStandardHelpOptions = true,
-        description = {"Builds the lake: songplays, users, songs, artists and time, as partitioned Parquet.",
+        description = {"Builds the lake: songplays, users, songs, artists and time, as partitioned Parquet or as "
+                + "Apache Iceberg tables (--format iceberg), which later runs load incrementally.",
             "Without --input it runs the demo: it generates a small data set under --demo-dir and builds "
                 + "the lake from it."})
 final class EtlCommand implements Callable<Integer> {
@@ -66,6 +67,18 @@ final class EtlCommand implements Callable<Integer> {
                 + "--conf spark.executor.cores=2. Each wins over this program's own default for that property.")
     Map<String, String> sparkConf = new LinkedHashMap<>();
 
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = {"parquet (default): plain Parquet folders, rebuilt by every run.",
+                "iceberg: Iceberg tables; a run loads only input files that are new since the last one and "
+                    + "publishes all its changes at once after the checks pass (default: format under [lake] in "
+                    + "--config, else parquet)."})
+    String format;
+
+    @Option(names = "--full-refresh",
+            description = "An Iceberg lake: rebuild every table from all the input, not only from the new files "
+                + "(needed after an input file that was loaded changed).")
+    boolean fullRefresh;
+
     @Option(names = "--skip-checks",
             description = "Publish the new tables without running the data-quality checks on them first.")
     boolean skipChecks;
@@ -91,6 +104,17 @@ final class EtlCommand implements Callable<Integer> {
         if (master != null) {
             settings = settings.withMaster(master);
         }
+        if (format != null) {
+            settings = settings.withFormat(Settings.Format.named(format, "--format"));
+        } else if (settings.config().format().isPresent()) {
+            settings = settings.withFormat(Settings.Format.named(settings.config().format().get(),
+                    "format under [lake] in " + config));
+        }
+        if (fullRefresh && settings.format() != Settings.Format.ICEBERG) {
+            throw new LakeException("--full-refresh is for an Iceberg lake (--format iceberg); a Parquet lake is "
+                    + "rebuilt in full by every run.");
+        }
+        settings = settings.withFullRefresh(fullRefresh);
         if (shufflePartitions != null) {
             settings = settings.withShufflePartitions(shufflePartitions);
         }
@@ -131,8 +155,12 @@ final class EtlCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(summary.toTable());
             System.out.println();
-            System.out.println("The lake is in " + summary.lake() + " (run summary: " + summary.lake()
-                    + "/_run/summary.json).");
+            if (RunSummary.NOTHING_NEW.equals(summary.kind())) {
+                System.out.println("Nothing new to load: the lake in " + summary.lake() + " is unchanged.");
+            } else {
+                System.out.println("The lake is in " + summary.lake() + " (run summary: " + summary.lake()
+                        + "/_run/summary.json).");
+            }
             return 0;
         } finally {
             if (ownSession) {

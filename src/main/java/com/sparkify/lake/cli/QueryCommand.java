@@ -38,6 +38,15 @@ final class QueryCommand implements Callable<Integer> {
             description = "table, csv or json (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--as-of", paramLabel = "RUN|TIME",
+            description = "An Iceberg lake: answer from the tables as a run left them (its id, see history) or as "
+                + "they were at a time (UTC, e.g. 2026-11-26T17:00:00Z).")
+    String asOf;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The config file: credentials for an object store, the [catalog] of an Iceberg lake on one.")
+    java.nio.file.Path config;
+
     @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
             description = "At most N rows (default: ${DEFAULT-VALUE}).")
     int limit;
@@ -58,8 +67,8 @@ final class QueryCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new LakeException("--limit must be at least 1.");
         }
-        return Sessions.withSpark(spark -> {
-            LakeTables.register(spark, lake);
+        return Sessions.withSpark(Sessions.settings(config), spark -> {
+            LakeTables.register(spark, lake, Sessions.config(config), asOf);
             Dataset<Row> result = spark.sql(query.sql());
             List<Row> rows = result.limit(limit + 1).collectAsList();
             boolean more = rows.size() > limit;

@@ -8,10 +8,11 @@ import com.sparkify.lake.store.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: {@code sparkify-lake etl | query | check | generate}. */
+/** The command line: {@code sparkify-lake etl | query | check | history | maintain | generate}. */
 @Command(name = "sparkify-lake", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Builds Sparkify's star-schema data lake from the song catalog and the event logs.",
-        subcommands = {EtlCommand.class, QueryCommand.class, CheckCommand.class, GenerateCommand.class,
+        subcommands = {EtlCommand.class, QueryCommand.class, CheckCommand.class, HistoryCommand.class,
+            MaintainCommand.class, GenerateCommand.class,
             CommandLine.HelpCommand.class})
 public final class SparkifyLake implements Runnable {
 

@@ -30,12 +30,25 @@ import com.sparkify.lake.LakeException;
  * [spark]
  * spark.sql.shuffle.partitions = 16        ; any spark.* key, passed through
  * spark.hadoop.fs.s3a.readahead.range = 1M ; spark.hadoop.* goes to the Hadoop configuration
+ *
+ * [lake]
+ * format = iceberg                 ; parquet (the default) or iceberg, as etl --format
+ *
+ * [catalog]                        ; the Iceberg catalog of a lake on an object store
+ * type = jdbc                      ; jdbc (the default) or rest
+ * uri = jdbc:postgresql://db.example.com:5432/lakes
+ * user = ...                       ; jdbc only
+ * password = ...                   ; jdbc only
+ * namespace = sparkify             ; optional: the lake's namespace in a catalog shared by several lakes
  * </pre>
  *
  * Error messages name the file, the line number and the key, never a value: a value may be a secret.
  */
 public record LakeConfig(Optional<Credentials> credentials, Optional<String> region, Optional<String> endpoint,
-                         Optional<Boolean> pathStyleAccess, Map<String, String> spark) {
+                         Optional<Boolean> pathStyleAccess, Map<String, String> spark, Optional<String> format,
+                         Optional<CatalogConfig> catalog) {
+
+    private static final List<String> SECTIONS = List.of("aws", "spark", "lake", "catalog");
 
     private static final List<String> AWS_KEYS = List.of("aws_access_key_id", "aws_secret_access_key",
             "aws_session_token", "region", "endpoint", "path_style_access");
@@ -46,7 +59,8 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
 
     /** No file: credentials and settings come from the environment and the default AWS chain. */
     public static LakeConfig none() {
-        return new LakeConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+        return new LakeConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
+                Optional.empty(), Optional.empty());
     }
 
     public static LakeConfig load(Path file) {
@@ -67,6 +81,8 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
     public static LakeConfig parse(List<String> lines, String source) {
         Map<String, String> aws = new LinkedHashMap<>();
         Map<String, String> spark = new LinkedHashMap<>();
+        Map<String, String> lake = new LinkedHashMap<>();
+        Map<String, String> catalog = new LinkedHashMap<>();
         String section = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -79,9 +95,9 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
                     throw new LakeException(where + ": a section header must look like [AWS] or [spark].");
                 }
                 section = line.substring(1, line.length() - 1).strip().toLowerCase(Locale.ROOT);
-                if (!section.equals("aws") && !section.equals("spark")) {
+                if (!SECTIONS.contains(section)) {
                     throw new LakeException(where + ": unknown section [" + section + "]; the sections are "
-                            + "[AWS] and [spark].");
+                            + "[AWS], [spark], [lake] and [catalog].");
                 }
                 continue;
             }
@@ -103,6 +119,18 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
                             + "path_style_access.");
                 }
                 aws.put(name, value);
+            } else if (section.equals("lake")) {
+                if (!key.equalsIgnoreCase("format")) {
+                    throw new LakeException(where + ": unknown key " + key + " in [lake]; the known key is format.");
+                }
+                lake.put("format", value.toLowerCase(Locale.ROOT));
+            } else if (section.equals("catalog")) {
+                String name = key.toLowerCase(Locale.ROOT);
+                if (!CatalogConfig.KEYS.contains(name)) {
+                    throw new LakeException(where + ": unknown key " + key + " in [catalog]; known keys are "
+                            + String.join(", ", CatalogConfig.KEYS) + ".");
+                }
+                catalog.put(name, value);
             } else {
                 if (!key.startsWith("spark.")) {
                     throw new LakeException(where + ": " + key + " is not a Spark setting; [spark] takes "
@@ -112,7 +140,8 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
             }
         }
         return new LakeConfig(credentials(aws, source), present(aws.get("region")), present(aws.get("endpoint")),
-                pathStyle(aws.get("path_style_access"), source), spark);
+                pathStyle(aws.get("path_style_access"), source), spark, present(lake.get("format")),
+                CatalogConfig.of(catalog, source));
     }
 
     private static Optional<Credentials> credentials(Map<String, String> aws, String source) {
@@ -172,7 +201,8 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
         // The record's generated toString would print the credentials; this one says only what is set.
         return "LakeConfig[credentials=" + credentials.map(Credentials::toString).orElse("from the environment")
                 + ", region=" + region.orElse("-") + ", endpoint=" + endpoint.orElse("-") + ", pathStyleAccess="
-                + pathStyleAccess.map(String::valueOf).orElse("-") + ", spark=" + spark.keySet() + "]";
+                + pathStyleAccess.map(String::valueOf).orElse("-") + ", spark=" + spark.keySet() + ", format="
+                + format.orElse("-") + ", catalog=" + catalog.map(CatalogConfig::toString).orElse("-") + "]";
     }
 
     /** Keys from the config file. Never printed: {@link #toString()} shows only which parts are present. */

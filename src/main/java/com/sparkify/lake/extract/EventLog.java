@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /** Reads {@code <input>/log_data}: the app's events, newline-delimited JSON, one file per day. */
 public final class EventLog {
@@ -21,14 +22,26 @@ public final class EventLog {
     }
 
     public static Extracted read(SparkSession spark, String logData) {
-        Dataset<Row> lines = spark.read()
-                .option("recursiveFileLookup", "true")
-                .text(logData);
+        return read(spark, spark.read().option("recursiveFileLookup", "true").text(logData));
+    }
+
+    /** Reads the given log files (an incremental load's new ones). */
+    public static Extracted read(SparkSession spark, List<WholeFiles.Found> files) {
+        if (files.isEmpty()) {
+            Dataset<Row> none = spark.createDataFrame(List.of(), new StructType().add("file", DataTypes.StringType)
+                    .add("record", DataTypes.StringType).add("problem", DataTypes.StringType));
+            return RecordParser.classify(spark, FOLDER, none, Schemas.EVENT, rules(), new String[0], 0);
+        }
+        return read(spark, spark.read().text(files.stream().map(WholeFiles.Found::path).toArray(String[]::new)));
+    }
+
+    private static Extracted read(SparkSession spark, Dataset<Row> lines) {
         Dataset<Row> records = lines
                 .where(trim(col("value")).notEqual(""))
                 .select(col("_metadata.file_path").as("file"), col("value").as("record"),
                         lit(null).cast(DataTypes.StringType).as("problem"));
-        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), lines.inputFiles(), Inputs.bytes(lines));
+        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), lines.inputFiles(),
+                Inputs.bytes(lines));
     }
 
     static List<RecordParser.Rule> rules() {

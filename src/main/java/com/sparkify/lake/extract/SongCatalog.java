@@ -23,14 +23,17 @@ public final class SongCatalog {
      *                 and the catalog is thousands of files of a few hundred bytes
      */
     public static Extracted read(SparkSession spark, String songData, int inFlight) {
-        // Whole files, because a song file may be one pretty-printed object over many lines. The root is
-        // listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
-        List<WholeFiles.Found> found;
+        // The root is listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
         try {
-            found = WholeFiles.list(songData, spark.sparkContext().hadoopConfiguration());
+            return read(spark, WholeFiles.list(songData, spark.sparkContext().hadoopConfiguration()), inFlight);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Reads the given song files (an incremental load's new ones). */
+    public static Extracted read(SparkSession spark, List<WholeFiles.Found> found, int inFlight) {
+        // Whole files, because a song file may be one pretty-printed object over many lines.
         // Two tasks per core, as for a shuffle: each keeps its share of the JVM's reads in flight.
         int slices = 2 * spark.sparkContext().defaultParallelism();
         Dataset<Row> files = WholeFiles.read(spark, found, slices, inFlight);

@@ -56,8 +56,8 @@ public final class WholeFiles {
             .add("file", DataTypes.StringType)
             .add("content", DataTypes.StringType);
 
-    /** A file found by {@link #list}: where it is and how many bytes it holds. */
-    public record Found(String path, long length) implements Serializable {
+    /** A file found by {@link #list}: where it is, how many bytes it holds, when it was last written (epoch ms). */
+    public record Found(String path, long length, long modified) implements Serializable {
     }
 
     /** Every file below {@code root}, at any depth, in path order, but those whose name or any folder's
@@ -71,7 +71,7 @@ public final class WholeFiles {
         while (files.hasNext()) {
             LocatedFileStatus file = files.next();
             if (file.isFile() && !hidden(file.getPath().toUri().getPath(), prefix)) {
-                found.add(new Found(file.getPath().toString(), file.getLen()));
+                found.add(new Found(file.getPath().toString(), file.getLen(), file.getModificationTime()));
             }
         }
         found.sort(Comparator.comparing(Found::path));

@@ -169,6 +169,15 @@ public final class Lake {
         }
     }
 
+    /** The names of what the lake's folder holds. */
+    public List<String> entries() {
+        try {
+            return java.util.Arrays.stream(fs.listStatus(root)).map(status -> status.getPath().getName()).toList();
+        } catch (IOException e) {
+            throw new LakeException("Cannot list the lake " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     public void writeText(String path, String text) {
         try (OutputStream out = fs.create(new Path(path), true)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));

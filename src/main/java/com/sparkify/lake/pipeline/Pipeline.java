@@ -26,6 +26,7 @@ import com.sparkify.lake.extract.Extracted;
 import com.sparkify.lake.extract.Inputs;
 import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.load.Lake;
+import com.sparkify.lake.load.LakeCatalog;
 import com.sparkify.lake.load.TableWriter;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreErrors;
@@ -101,7 +102,17 @@ public final class Pipeline {
         if (requests.any()) {
             progress.countRequests(requests::sofar);
         }
+        boolean iceberg = LakeCatalog.isIceberg(lake.uri(), hadoop);
+        if (iceberg != (settings.format() == Settings.Format.ICEBERG) && !isEmpty(lake)) {
+            throw new LakeException(lake.uri() + " holds a " + (iceberg ? "lake of Iceberg tables" : "Parquet lake")
+                    + ": " + (iceberg ? "give --format iceberg (or format = iceberg under [lake] in the config)"
+                    : "leave --format iceberg out") + ", or write the other kind of lake to another --output.");
+        }
         lake.recover();
+        if (settings.format() == Settings.Format.ICEBERG) {
+            return new IcebergRun(spark, settings, progress, this).run(runId, started, input, songData, logData,
+                    lake, hadoop);
+        }
         String staging = lake.staging(runId);
 
         Extracted songs = progress.stage("extract song_data",
@@ -223,12 +234,17 @@ public final class Pipeline {
         tables.put(name, rows);
     }
 
+    /** A folder with nothing in it but what a run leaves while it starts (its staging). */
+    private static boolean isEmpty(Lake lake) {
+        return lake.entries().stream().allMatch(name -> name.startsWith("_staging") || name.startsWith("_failed"));
+    }
+
     private static boolean broadcasts(Dataset<Row> plan) {
         return plan.queryExecution().sparkPlan().find(node -> node instanceof BroadcastHashJoinExec).isDefined();
     }
 
     /** Bad records are quarantined, so what still fails a read is the storage itself: say which input. */
-    private Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
+    Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
         try {
             return read.get();
         } catch (LakeException e) {
@@ -254,7 +270,7 @@ public final class Pipeline {
     }
 
     /** The run-failing message, or null when every input stays within the allowed rejected share. */
-    private String tooManyRejected(List<Extracted> inputs) {
+    String tooManyRejected(List<Extracted> inputs) {
         for (Extracted input : inputs) {
             if (input.rejectedFraction() > settings.maxRejectedFraction()) {
                 return String.format(Locale.ROOT, "Too many bad records: %.1f%% of %s (%,d of %,d) were "
@@ -271,14 +287,14 @@ public final class Pipeline {
                                String message) {
         double seconds = java.time.Duration.between(started, Instant.now()).toMillis() / 1000.0;
         return new RunSummary(runId, status, input, lake.uri(), started.toString(), inputs, tables,
-                progress.stages(), seconds, message);
+                progress.stages(), seconds, message, Settings.Format.PARQUET.label(), RunSummary.FULL, Map.of());
     }
 
-    private static RunSummary.InputCounts counts(Extracted input) {
+    static RunSummary.InputCounts counts(Extracted input) {
         return new RunSummary.InputCounts(input.files(), input.read(), input.loaded(), input.rejectedCount());
     }
 
-    private static String describe(Extracted input) {
+    static String describe(Extracted input) {
         return String.format(Locale.ROOT, "%,d files, %,d records, %,d rejected",
                 input.files(), input.read(), input.rejectedCount());
     }

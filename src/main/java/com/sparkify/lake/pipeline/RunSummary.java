@@ -24,7 +24,24 @@ import com.sparkify.lake.store.StoreRequests;
  */
 public record RunSummary(String runId, String status, String input, String lake, String startedAt,
                          Map<String, InputCounts> inputs, Map<String, Long> tables,
-                         List<Progress.Stage> stages, double seconds, String message) {
+                         List<Progress.Stage> stages, double seconds, String message, String format, String kind,
+                         Map<String, Snapshot> snapshots) {
+
+    /** The lake's formats and the kinds of run an Iceberg lake knows. */
+    public static final String FULL = "full";
+    public static final String FULL_REFRESH = "full-refresh";
+    public static final String INCREMENTAL = "incremental";
+    public static final String NOTHING_NEW = "nothing-new";
+
+    /**
+     * An Iceberg table as the run left it: a reader without the catalog opens exactly this with the metadata
+     * file.
+     *
+     * @param added   rows the run added (a changed row counts as deleted and added)
+     * @param deleted rows the run deleted
+     */
+    public record Snapshot(long snapshotId, String metadataFile, long added, long deleted) {
+    }
 
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
@@ -73,8 +90,19 @@ public record RunSummary(String runId, String status, String input, String lake,
         out.append(String.format("%-12s %8s %10s %10s %10s%n", "input", "files", "records", "loaded", "rejected"));
         inputs.forEach((name, counts) -> out.append(String.format("%-12s %,8d %,10d %,10d %,10d%n",
                 name, counts.files(), counts.records(), counts.loaded(), counts.rejected())));
-        out.append(String.format("%n%-12s %10s%n", "table", "rows"));
-        tables.forEach((name, rows) -> out.append(String.format("%-12s %,10d%n", name, rows)));
+        if (snapshots == null || snapshots.isEmpty()) {
+            out.append(String.format("%n%-12s %10s%n", "table", "rows"));
+            tables.forEach((name, rows) -> out.append(String.format("%-12s %,10d%n", name, rows)));
+        } else {
+            out.append(String.format("%n%-12s %10s %10s %10s  %s%n", "table", "rows", "added", "deleted",
+                    "snapshot"));
+            tables.forEach((name, rows) -> {
+                Snapshot snapshot = snapshots.get(name);
+                out.append(snapshot == null ? String.format("%-12s %,10d%n", name, rows)
+                        : String.format("%-12s %,10d %,10d %,10d  %d%n", name, rows, snapshot.added(),
+                                snapshot.deleted(), snapshot.snapshotId()));
+            });
+        }
         out.append(String.format("%n%-34s %8s%n", "stage", "seconds"));
         for (Progress.Stage stage : stages) {
             out.append(String.format("%-34s %8.1f%n", stage.name(), stage.seconds()));

@@ -69,7 +69,12 @@ public final class Checks {
 
     /** Checks a lake as it is stored. */
     public static Checks onLake(SparkSession spark, String lake) {
-        return new Checks(name -> LakeTables.table(spark, lake, name));
+        return onLake(spark, lake, com.sparkify.lake.config.LakeConfig.none());
+    }
+
+    /** Checks a lake as it is stored, opening an Iceberg lake's catalog with {@code config}. */
+    public static Checks onLake(SparkSession spark, String lake, com.sparkify.lake.config.LakeConfig config) {
+        return new Checks(LakeTables.open(spark, lake, config, null));
     }
 
     /**

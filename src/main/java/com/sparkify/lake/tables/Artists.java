@@ -15,6 +15,17 @@ public final class Artists {
     public static final String NAME = "artists";
     public static final List<String> PARTITIONS = List.of();
 
+    /**
+     * Key and merge rule: artist_id. Each artist a batch's song records name is built again from all of that
+     * artist's records, so the one with the smallest song_id wins even when it arrives after the others.
+     */
+    public static final String KEY = "artist_id";
+
+    /** The song records of every artist that {@code batch} names. */
+    public static Dataset<Row> affected(Dataset<Row> records, Dataset<Row> batch) {
+        return records.join(batch.select(col(KEY)).distinct(), KEY, "left_semi");
+    }
+
     private Artists() {
     }
 

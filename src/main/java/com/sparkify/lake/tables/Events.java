@@ -1,6 +1,8 @@
 package com.sparkify.lake.tables;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -8,10 +10,12 @@ import static org.apache.spark.sql.functions.struct;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /** The event log as the tables see it: each event once (SPEC rule 1). */
 public final class Events {
@@ -20,6 +24,45 @@ public final class Events {
     public static final List<String> KEY = List.of("userId", "sessionId", "itemInSession", "ts");
 
     public static final String NEXT_SONG = "NextSong";
+
+    /**
+     * The event's identity as one string, the lake's key for an event: ts:userId:sessionId:itemInSession, empty
+     * where a part is null. Distinct events get distinct ids, the same event the same id on any run.
+     */
+    public static final String ID = "event_id";
+
+    /**
+     * Merge rule of the events a lake has loaded (an Iceberg lake keeps them, to rebuild what a batch
+     * changes): keyed by {@link #ID}; an event a batch delivers again is kept once, as the smallest of its
+     * deliveries, whichever batch brought which.
+     */
+    public static Column id() {
+        Column[] parts = Stream.of("ts", "userId", "sessionId", "itemInSession")
+                .map(name -> coalesce(col(name).cast(DataTypes.StringType), lit("")))
+                .toArray(Column[]::new);
+        return concat_ws(":", parts);
+    }
+
+    /**
+     * What a batch changes among the events the lake has: the batch's events that are new, and those that
+     * replace a delivery the lake had because they are smaller (rule 1), each with its {@link #ID}.
+     *
+     * @param loaded the events the lake has, with their ids
+     * @param batch  the batch's events as read (repeats included)
+     */
+    public static Dataset<Row> changes(Dataset<Row> loaded, Dataset<Row> batch) {
+        Dataset<Row> incoming = batch.withColumn(ID, id());
+        Dataset<Row> before = loaded.join(incoming.select(ID).distinct(), ID, "left_semi");
+        Dataset<Row> after = distinct(before.drop(ID).unionByName(incoming.drop(ID))).withColumn(ID, id());
+        // EXCEPT compares by position, and a join on a named column puts that column first.
+        Column[] order = java.util.Arrays.stream(loaded.columns()).map(name -> col(name)).toArray(Column[]::new);
+        return after.select(order).except(before.select(order));
+    }
+
+    /** The events after a batch: those the lake had, less the ones the batch replaced, plus the changes. */
+    public static Dataset<Row> after(Dataset<Row> loaded, Dataset<Row> changes) {
+        return loaded.join(changes.select(ID), ID, "left_anti").unionByName(changes);
+    }
 
     private Events() {
     }

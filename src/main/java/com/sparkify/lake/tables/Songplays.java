@@ -3,12 +3,9 @@ package com.sparkify.lake.tables;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array_min;
 import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.filter;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.month;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.timestamp_millis;
@@ -16,7 +13,6 @@ import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.year;
 
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -28,6 +24,32 @@ public final class Songplays {
 
     public static final String NAME = "songplays";
     public static final List<String> PARTITIONS = List.of("year", "month");
+
+    /**
+     * Key and merge rule: songplay_id, the event's id. A play is built again when its event is new or changed
+     * in a batch, or when the batch brings a song record of its title and artist: a song that arrives after
+     * its plays matches them then, as one load of everything would have, and a smaller song_id takes over.
+     */
+    public static final String KEY = "songplay_id";
+
+    /**
+     * The events whose plays a batch may change.
+     *
+     * @param events  the events after the batch, with their ids
+     * @param changes the batch's new or changed events, with their ids
+     * @param records the batch's song records
+     */
+    public static Dataset<Row> affected(Dataset<Row> events, Dataset<Row> changes, Dataset<Row> records) {
+        Dataset<Row> titles = records.select(col("title").as("song"), col("artist_name").as("artist")).distinct();
+        Dataset<Row> rematched = Events.plays(events).join(titles, scala.jdk.javaapi.CollectionConverters.asScala(List.of("song", "artist")).toSeq(), "left_semi");
+        Dataset<Row> ids = changes.select(col(Events.ID)).unionByName(rematched.select(col(Events.ID))).distinct();
+        return events.join(ids, Events.ID, "left_semi");
+    }
+
+    /** When a play happened: its ts (epoch milliseconds) as a UTC instant. */
+    public static Column startTime() {
+        return timestamp_millis(col("ts"));
+    }
 
     /** Two durations closer than this (seconds) are the same recording. */
     public static final double DURATION_TOLERANCE = 0.01;
@@ -57,7 +79,7 @@ public final class Songplays {
                         col("title").equalTo(col("song")).and(col("artist_name").equalTo(col("artist"))), "left")
                 .withColumn("match", sameLength);
 
-        Column startTime = timestamp_millis(col("ts"));
+        Column startTime = startTime();
         return matched
                 .select(col("songplay_id"),
                         startTime.as("start_time"),
@@ -72,15 +94,8 @@ public final class Songplays {
                         month(startTime).as("month"));
     }
 
-    /**
-     * The id is the event's own identity (SPEC rule 1) spelled out: ts:userId:sessionId:itemInSession,
-     * empty where a part is null. Distinct events give distinct ids, and the same event gets the same id on
-     * any run, partitioning or cluster, which a generated number would not.
-     */
+    /** The id is the event's own ({@link Events#id}): the same play gets the same id on any run. */
     static Column songplayId() {
-        Column[] parts = Stream.of("ts", "userId", "sessionId", "itemInSession")
-                .map(name -> coalesce(col(name).cast(DataTypes.StringType), lit("")))
-                .toArray(Column[]::new);
-        return concat_ws(":", parts);
+        return Events.id();
     }
 }

@@ -15,6 +15,17 @@ public final class Songs {
     public static final String NAME = "songs";
     public static final List<String> PARTITIONS = List.of("year", "artist_id");
 
+    /**
+     * Key and merge rule: song_id. A batch's song records join those the lake has; each song_id the batch names
+     * is built again from all records of it, so the smallest record wins whichever batch brought it.
+     */
+    public static final String KEY = "song_id";
+
+    /** The song records of every song_id that {@code batch} names: what its rows are built again from. */
+    public static Dataset<Row> affected(Dataset<Row> records, Dataset<Row> batch) {
+        return records.join(batch.select(col(KEY)).distinct(), KEY, "left_semi");
+    }
+
     private Songs() {
     }
 

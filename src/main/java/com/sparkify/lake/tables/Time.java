@@ -22,6 +22,19 @@ public final class Time {
     public static final String NAME = "time";
     public static final List<String> PARTITIONS = List.of("year", "month");
 
+    /**
+     * Key and merge rule: start_time. Each instant at which a batch brings a new or changed event is built
+     * again from all plays at that instant: a new play may add one, a changed event may remove one.
+     */
+    public static final String KEY = "start_time";
+
+    /** The plays at every instant that {@code changes} (a batch's new or changed events) names, as songplays
+     *  rows carry them (start_time). */
+    public static Dataset<Row> affected(Dataset<Row> events, Dataset<Row> changes) {
+        return Events.plays(events.join(changes.select(col("ts")).distinct(), "ts", "left_semi"))
+                .select(Songplays.startTime().as("start_time"));
+    }
+
     private Time() {
     }
 

@@ -16,6 +16,18 @@ public final class Users {
     public static final String NAME = "users";
     public static final List<String> PARTITIONS = List.of();
 
+    /**
+     * Key and merge rule: user_id. Each user a batch's new or changed events name is built again from all of
+     * that user's events, so the latest event wins (rule 3), not the latest batch.
+     */
+    public static final String KEY = "user_id";
+
+    /** The events of every user that {@code changes} (a batch's new or changed events) names. */
+    public static Dataset<Row> affected(Dataset<Row> events, Dataset<Row> changes) {
+        Dataset<Row> users = changes.where(col("userId").isNotNull()).select(col("userId")).distinct();
+        return events.join(users, "userId", "left_semi");
+    }
+
     private Users() {
     }
 

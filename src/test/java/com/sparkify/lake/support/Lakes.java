@@ -20,6 +20,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
+import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.pipeline.Pipeline;
 import com.sparkify.lake.pipeline.Progress;
 import com.sparkify.lake.pipeline.RunSummary;
@@ -59,28 +61,37 @@ public final class Lakes {
 
     /** Builds a lake in this JVM, local mode, quietly. */
     public static RunSummary build(Path input, Path lake) {
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        return new Pipeline(TestSpark.session(), TestSpark.settings(), new Progress(quiet))
-                .run(input.toString(), lake.toString());
+        return build(input, lake, TestSpark.settings());
     }
 
-    /** Every table of a lake, its rows in a fixed order (all columns, partition columns included). */
+    public static RunSummary build(Path input, Path lake, com.sparkify.lake.Settings settings) {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        return new Pipeline(TestSpark.session(), settings, new Progress(quiet)).run(input.toString(), lake.toString());
+    }
+
+    /** Every table of a lake, its rows in a fixed order (all columns, partition columns included, in name
+     *  order: a Parquet folder puts its partition columns last, an Iceberg table keeps them where they are). */
     public static Map<String, List<Row>> tables(Path lake) {
         Map<String, List<Row>> tables = new LinkedHashMap<>();
         for (String name : TABLES) {
-            Dataset<Row> rows = TestSpark.session().read().parquet(lake.resolve(name).toString());
+            Dataset<Row> rows = table(lake, name);
             Column[] all = Arrays.stream(rows.columns()).map(functions::col).toArray(Column[]::new);
             tables.put(name, rows.orderBy(all).collectAsList());
         }
         return tables;
     }
 
+    /** One table of a Parquet or an Iceberg lake, its columns in name order. */
+    public static Dataset<Row> table(Path lake, String name) {
+        Dataset<Row> rows = LakeTables.open(TestSpark.session(), lake.toString(), LakeConfig.none(), null).apply(name);
+        return rows.select(Arrays.stream(rows.columns()).sorted().map(functions::col).toArray(Column[]::new));
+    }
+
     /** The two lakes hold the same tables: same columns and types, same rows, ids included. */
     public static void assertSameTables(Path expected, Path actual) {
         for (String name : TABLES) {
-            Dataset<Row> want = TestSpark.session().read().parquet(expected.resolve(name).toString());
-            Dataset<Row> got = TestSpark.session().read().parquet(actual.resolve(name).toString());
-            assertEquals(want.schema().simpleString(), got.schema().simpleString(), name + " columns");
+            assertEquals(table(expected, name).schema().simpleString(), table(actual, name).schema().simpleString(),
+                    name + " columns");
         }
         assertSameRows(tables(expected), tables(actual));
     }
@@ -97,6 +108,19 @@ public final class Lakes {
             }
             assertEquals(want.size(), got.size(), name + " rows");
         }
+    }
+
+    /** Each table's current snapshot id in an Iceberg lake. */
+    public static Map<String, Long> snapshotIds(Path lake) {
+        org.apache.spark.sql.SparkSession spark = TestSpark.session();
+        com.sparkify.lake.load.LakeCatalog catalog = com.sparkify.lake.load.LakeCatalog.open(spark,
+                com.sparkify.lake.load.LakeCatalog.qualified(lake.toString(), spark.sparkContext().hadoopConfiguration()),
+                LakeConfig.none(), false);
+        Map<String, Long> ids = new LinkedHashMap<>();
+        for (String name : TABLES) {
+            ids.put(name, catalog.table(name).currentSnapshot().snapshotId());
+        }
+        return ids;
     }
 
     public static RunSummary summary(Path lake) {

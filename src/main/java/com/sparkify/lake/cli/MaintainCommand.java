@@ -1,0 +1,74 @@
+package com.sparkify.lake.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.load.IcebergTables;
+import com.sparkify.lake.load.Maintenance;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "maintain", mixinStandardHelpOptions = true,
+        description = {"Tidies an Iceberg lake: compacts the small files that daily loads leave (songplays, time "
+            + "and the record of the input), expires snapshots older than the retention (keeping the last few), "
+            + "and removes files that no snapshot names (left by killed runs) once older than the retention.",
+            "Runs older than the retention can no longer be read with query --as-of."})
+final class MaintainCommand implements Callable<Integer> {
+
+    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of an Iceberg lake.")
+    String lake;
+
+    @Option(names = "--retention", paramLabel = "AGE", defaultValue = "7d",
+            description = "How long snapshots and unnamed files are kept: 7d, 36h, 90m, 0s (default: ${DEFAULT-VALUE}).")
+    String retention;
+
+    @Option(names = "--keep-last", paramLabel = "N", defaultValue = "5",
+            description = "Snapshots of each table kept whatever their age (default: ${DEFAULT-VALUE}).")
+    int keepLast;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The config file: credentials for an object store, the [catalog] of a lake on one.")
+    Path config;
+
+    @Override
+    public Integer call() {
+        Duration age = duration(retention);
+        if (keepLast < 1) {
+            throw new LakeException("--keep-last must be at least 1: a table needs its current snapshot.");
+        }
+        return Sessions.withSpark(Sessions.settings(config), spark -> {
+            List<String> tables = new ArrayList<>(LakeTables.NAMES);
+            for (String input : List.of("songs", "events", "files", "rejected")) {
+                tables.add(IcebergTables.INPUT_PREFIX + input);
+            }
+            List<Maintenance.Done> done = Maintenance.run(spark, Sessions.icebergLake(spark, lake, config), tables,
+                    age, keepLast);
+            System.out.println(Maintenance.Done.header());
+            done.forEach(table -> System.out.println(table.line()));
+            return 0;
+        });
+    }
+
+    static Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([dhms])")
+                .matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new LakeException("--retention takes a number and a unit (d, h, m or s), e.g. 7d, not '" + text
+                    + "'.");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "d" -> Duration.ofDays(n);
+            case "h" -> Duration.ofHours(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+}

@@ -1,0 +1,193 @@
+package com.sparkify.lake.load;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+
+import com.sparkify.lake.LakeException;
+
+/**
+ * Writing a run's changes into the lake's Iceberg tables, on the run's branch (see {@link Publication}). Every
+ * snapshot a run makes carries the run's id and kind in its summary: {@code history} and {@code --as-of} read
+ * them back.
+ */
+public final class IcebergTables {
+
+    /** The tables that record what the lake has loaded are named with this prefix (and kept in _input/). */
+    public static final String INPUT_PREFIX = "input_";
+    public static final String RUN_ID = "sparkify.run-id";
+    public static final String RUN_KIND = "sparkify.run-kind";
+
+    /** Past this many keys to delete, they go to the delete as a join instead of a list in its condition. */
+    private static final int LISTED_KEYS = 1_000;
+
+    private final SparkSession spark;
+    private final LakeCatalog catalog;
+    private final Publication publication;
+    private final Map<String, String> commitProperties;
+
+    public IcebergTables(SparkSession spark, LakeCatalog catalog, Publication publication, String runId,
+                         String kind) {
+        this.spark = spark;
+        this.catalog = catalog;
+        this.publication = publication;
+        this.commitProperties = Map.of(RUN_ID, runId, RUN_KIND, kind);
+    }
+
+    /** Opens the run's branch of the table, making the table if the lake lacks it. */
+    public Table prepare(String name, Dataset<Row> shape, List<String> partitions) {
+        Table table = catalog.table(name, shape.schema(), partitions);
+        publication.open(table);
+        return table;
+    }
+
+    /** Replaces every row of the table (on the run's branch) by {@code rows}. */
+    public void replace(String name, Dataset<Row> rows) {
+        committing(() -> {
+            rows.writeTo(onBranch(name)).overwrite(lit(true));
+            return null;
+        });
+    }
+
+    public void append(String name, Dataset<Row> rows) {
+        committing(() -> {
+            rows.writeTo(onBranch(name)).append();
+            return null;
+        });
+    }
+
+    /**
+     * Deletes the rows whose {@code key} is among {@code keys}. A copy-on-write delete rewrites each file that
+     * holds one of them; the partitions the old rows sit in narrow the files it reads to those.
+     *
+     * @param keys       one column, {@code key}: the keys to delete (collected: they are a batch's changes)
+     * @param partitions the table's partition columns, present in {@code keys} with the old rows' values
+     */
+    public long delete(String name, String key, Dataset<Row> keys, List<String> partitions) {
+        List<Row> found = keys.select(columns(key, partitions)).distinct().collectAsList();
+        if (found.isEmpty()) {
+            return 0;
+        }
+        String partitionFilter = partitionCondition(found, partitions);
+        if (found.size() <= LISTED_KEYS) {
+            String listed = key + " IN (" + String.join(", ", found.stream().map(row -> literal(row.get(0)))
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))) + ")";
+            committing(() -> spark.sql("DELETE FROM " + onBranch(name) + " WHERE " + listed + partitionFilter));
+            return found.size();
+        }
+        // Keys listed in a condition cost the optimizer by their number: many go through a semi join, against
+        // a copy made here so that the delete does not read the batch's plan again.
+        String view = "deleted_" + name + "_" + Long.toHexString(System.nanoTime());
+        spark.createDataFrame(found, keys.select(columns(key, partitions)).schema()).select(col(key))
+                .createOrReplaceTempView(view);
+        try {
+            committing(() -> spark.sql("DELETE FROM " + onBranch(name) + " WHERE " + key + " IN (SELECT " + key
+                    + " FROM " + view + ")" + partitionFilter));
+        } finally {
+            spark.catalog().dropTempView(view);
+        }
+        return found.size();
+    }
+
+    /** {@code AND ((year = 2018 AND month = 11) OR ...)} over the partitions the keys' rows are in. */
+    private static String partitionCondition(List<Row> found, List<String> partitions) {
+        if (partitions.isEmpty()) {
+            return "";
+        }
+        java.util.Set<String> each = new java.util.TreeSet<>();
+        for (Row row : found) {
+            StringBuilder one = new StringBuilder("(");
+            for (int i = 0; i < partitions.size(); i++) {
+                Object value = row.get(i + 1);
+                one.append(i == 0 ? "" : " AND ").append(partitions.get(i))
+                        .append(value == null ? " IS NULL" : " = " + literal(value));
+            }
+            each.add(one.append(')').toString());
+        }
+        return " AND (" + String.join(" OR ", each) + ")";
+    }
+
+    /** A value as Spark SQL spells it: the keys are strings from the input, quotes and backslashes included. */
+    static String literal(Object value) {
+        if (value instanceof Number) {
+            return value.toString();
+        }
+        if (value instanceof java.time.Instant instant) {
+            return "TIMESTAMP '" + instant + "'";
+        }
+        return "'" + value.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    private static Column[] columns(String key, List<String> partitions) {
+        Column[] all = new Column[partitions.size() + 1];
+        all[0] = col(key);
+        for (int i = 0; i < partitions.size(); i++) {
+            all[i + 1] = col(partitions.get(i));
+        }
+        return all;
+    }
+
+    /** The table as the run's branch has it. */
+    public Dataset<Row> staged(String name) {
+        return spark.table(onBranch(name));
+    }
+
+    /** The table as readers have it (main), before this run. */
+    public Dataset<Row> current(String name) {
+        return spark.table(catalog.sparkName(name));
+    }
+
+    /** What the run's branch holds: rows in all, and rows added and deleted by this run. */
+    public Counts counts(String name) {
+        Table table = catalog.table(name);
+        Snapshot head = Publication.head(table, publication.branch());
+        Snapshot before = table.currentSnapshot();
+        long total = head == null ? 0 : number(head.summary().get("total-records"));
+        long was = before == null ? 0 : number(before.summary().get("total-records"));
+        long added = 0;
+        long deleted = 0;
+        for (Snapshot snapshot = head; snapshot != null && (before == null || snapshot.snapshotId()
+                != before.snapshotId()); snapshot = snapshot.parentId() == null ? null
+                : table.snapshot(snapshot.parentId())) {
+            added += number(snapshot.summary().get("added-records"));
+            deleted += number(snapshot.summary().get("deleted-records"));
+        }
+        return new Counts(total, was, added, deleted);
+    }
+
+    /** @param rows rows after the run; @param before rows before it */
+    public record Counts(long rows, long before, long added, long deleted) {
+    }
+
+    private static long number(String value) {
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    private String onBranch(String name) {
+        return catalog.sparkName(name, publication.branch());
+    }
+
+    private <T> T committing(Callable<T> write) {
+        try {
+            return CommitMetadata.withCommitProperties(commitProperties, write, Exception.class);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (NoSuchTableException e) {
+            throw new LakeException("The lake lost a table while the run wrote it: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,415 @@
+package com.sparkify.lake.pipeline;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.Settings;
+import com.sparkify.lake.extract.EventLog;
+import com.sparkify.lake.extract.Extracted;
+import com.sparkify.lake.extract.Schemas;
+import com.sparkify.lake.extract.SongCatalog;
+import com.sparkify.lake.extract.WholeFiles;
+import com.sparkify.lake.load.IcebergTables;
+import com.sparkify.lake.load.Lake;
+import com.sparkify.lake.load.LakeCatalog;
+import com.sparkify.lake.load.Publication;
+import com.sparkify.lake.load.TableWriter;
+import com.sparkify.lake.quality.Checks;
+import com.sparkify.lake.tables.Artists;
+import com.sparkify.lake.tables.Events;
+import com.sparkify.lake.tables.Songplays;
+import com.sparkify.lake.tables.Songs;
+import com.sparkify.lake.tables.Time;
+import com.sparkify.lake.tables.Users;
+
+/**
+ * A run into an Iceberg lake: only the input files the lake has not loaded yet are read, every table change
+ * goes onto the run's branch, the checks read the branches, and the tables are published together (see
+ * {@link Publication}). The lake keeps what it loaded (the files, their song records and events) in tables of
+ * its own, so that a batch changes exactly the rows that one load of all the input would give differently.
+ */
+final class IcebergRun {
+
+    static final String FILES = IcebergTables.INPUT_PREFIX + "files";
+    static final String RECORDS = IcebergTables.INPUT_PREFIX + "songs";
+    static final String EVENTS = IcebergTables.INPUT_PREFIX + "events";
+    static final String REJECTED = IcebergTables.INPUT_PREFIX + "rejected";
+
+    /** The star schema in the order it is published: dimensions first, so a reader between two commits
+     *  never finds a play whose user, song, artist or time is missing. What the lake loaded comes last. */
+    static final List<String> ORDER = List.of(Songs.NAME, Artists.NAME, Users.NAME, Time.NAME, Songplays.NAME,
+            RECORDS, EVENTS, FILES, REJECTED);
+
+    private static final StructType FILE_COLUMNS = new StructType()
+            .add("path", DataTypes.StringType).add("input", DataTypes.StringType)
+            .add("bytes", DataTypes.LongType).add("modified", DataTypes.TimestampType)
+            .add("run_id", DataTypes.StringType);
+
+    private final SparkSession spark;
+    private final Settings settings;
+    private final Progress progress;
+    private final Pipeline pipeline;
+
+    IcebergRun(SparkSession spark, Settings settings, Progress progress, Pipeline pipeline) {
+        this.spark = spark;
+        this.settings = settings;
+        this.progress = progress;
+        this.pipeline = pipeline;
+    }
+
+    RunSummary run(String runId, Instant started, String input, String songData, String logData, Lake lake,
+                   Configuration hadoop) {
+        LakeCatalog catalog = LakeCatalog.open(spark, lake.uri(), settings.config(), true);
+        String finished = Publication.recover(catalog, ORDER);
+        if (finished != null) {
+            progress.say("finished publishing run " + finished + ", which was stopped while it published");
+        }
+        boolean loadedBefore = catalog.has(FILES) && catalog.table(FILES).currentSnapshot() != null;
+        boolean full = settings.fullRefresh() || !loadedBefore;
+        String kind = !loadedBefore ? RunSummary.FULL : settings.fullRefresh() ? RunSummary.FULL_REFRESH
+                : RunSummary.INCREMENTAL;
+
+        List<WholeFiles.Found> songFiles = list(songData, hadoop);
+        List<WholeFiles.Found> logFiles = list(logData, hadoop);
+        if (!full) {
+            Map<String, Row> loaded = new java.util.HashMap<>();
+            spark.table(catalog.sparkName(FILES)).collectAsList().forEach(row -> loaded.put(row.getString(0), row));
+            songFiles = unloaded(songFiles, loaded);
+            logFiles = unloaded(logFiles, loaded);
+            if (songFiles.isEmpty() && logFiles.isEmpty()) {
+                progress.say("nothing new: every input file was loaded before; the lake is unchanged");
+                return summary(runId, RunSummary.SUCCEEDED, input, lake, started, Map.of(),
+                        currentRows(catalog), RunSummary.NOTHING_NEW, Map.of(), null);
+            }
+        }
+        List<WholeFiles.Found> songBatch = songFiles;
+        List<WholeFiles.Found> logBatch = logFiles;
+        Extracted songs = progress.stage("extract song_data", () -> pipeline.reading(songData,
+                () -> SongCatalog.read(spark, songBatch, settings.requestsInFlight())), Pipeline::describe);
+        Extracted events = progress.stage("extract log_data", () -> pipeline.reading(logData,
+                () -> EventLog.read(spark, logBatch)), Pipeline::describe);
+        List<Dataset<Row>> cached = new ArrayList<>();
+        try {
+            Settings.Tuning tuning = settings.tuningFor(songs.bytes() + events.bytes(),
+                    spark.sparkContext().defaultParallelism(), spark.sparkContext().getConf());
+            Settings.apply(tuning, spark);
+            Map<String, RunSummary.InputCounts> inputs = new LinkedHashMap<>();
+            inputs.put(songs.input(), Pipeline.counts(songs));
+            inputs.put(events.input(), Pipeline.counts(events));
+            String tooBad = pipeline.tooManyRejected(List.of(songs, events));
+            if (tooBad != null) {
+                String kept = lake.staging(runId) + "/" + Lake.REJECTED;
+                TableWriter.json(songs.rejected().unionByName(events.rejected()), kept);
+                String failedAt = lake.keepFailed(runId);
+                throw new LakeException(tooBad + " The lake at " + lake.uri() + " is unchanged. The rejected "
+                        + "records, each with its file and reason, are in " + failedAt + "/" + Lake.REJECTED
+                        + "/. Mend the input, or allow more with --max-rejected-fraction.");
+            }
+
+            Publication publication = new Publication(catalog, runId);
+            IcebergTables tables = new IcebergTables(spark, catalog, publication, runId, kind);
+            Dataset<Row> records = songs.records().select(columns(Schemas.SONG));
+            Dataset<Row> batchEvents = events.records().select(columns(Schemas.EVENT));
+            prepare(tables, records, batchEvents);
+            try {
+                if (full) {
+                    loadAll(tables, records, batchEvents, cached);
+                } else {
+                    loadBatch(tables, records, batchEvents, cached);
+                }
+                List<WholeFiles.Found> all = new ArrayList<>(songBatch);
+                all.addAll(logBatch);
+                progress.stage("record input", () -> {
+                    Dataset<Row> files = fileRows(all, songBatch.size(), runId);
+                    Dataset<Row> rejected = songs.rejected().unionByName(events.rejected())
+                            .withColumn("run_id", lit(runId));
+                    if (full) {
+                        tables.replace(FILES, files);
+                    } else {
+                        tables.append(FILES, files);
+                    }
+                    if (songs.rejectedCount() + events.rejectedCount() > 0) {
+                        tables.append(REJECTED, rejected);
+                    }
+                    return all.size();
+                }, n -> String.format(Locale.ROOT, "%,d files recorded as loaded", n));
+
+                Map<String, Long> rows = new LinkedHashMap<>();
+                Map<String, RunSummary.Snapshot> changed = new LinkedHashMap<>();
+                for (String name : ORDER.subList(0, 5)) {
+                    IcebergTables.Counts counts = tables.counts(name);
+                    rows.put(name, counts.rows());
+                    changed.put(name, new RunSummary.Snapshot(0, null, counts.added(), counts.deleted()));
+                }
+                if (settings.checks()) {
+                    check(tables, rows);
+                }
+                Map<String, Publication.Published> published = progress.stage("publish",
+                        () -> publication.publish(ORDER), p -> "tables published in " + lake.uri());
+                Map<String, RunSummary.Snapshot> snapshots = new LinkedHashMap<>();
+                changed.forEach((name, counts) -> {
+                    Publication.Published at = published.get(name);
+                    snapshots.put(name, new RunSummary.Snapshot(at == null ? 0 : at.snapshotId(),
+                            at == null ? null : at.metadataFile(), counts.added(), counts.deleted()));
+                });
+                RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, rows, kind,
+                        snapshots, null);
+                lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
+                return done;
+            } catch (RuntimeException e) {
+                // The branches hold everything the run wrote; without them it is as if it never ran.
+                abandon(catalog);
+                throw e;
+            }
+        } finally {
+            songs.release();
+            events.release();
+            cached.forEach(Dataset::unpersist);
+        }
+    }
+
+    /** Drops this run's branches unless it had begun to publish, which the next run then finishes. */
+    private static void abandon(LakeCatalog catalog) {
+        try {
+            if (catalog.properties().get(Publication.PUBLISHING) == null) {
+                Publication.recover(catalog, ORDER);
+            }
+        } catch (RuntimeException cleanup) {
+            // The next run drops them: the failure that got here is the one to report.
+        }
+    }
+
+    private void prepare(IcebergTables tables, Dataset<Row> records, Dataset<Row> events) {
+        Dataset<Row> songplays = Songplays.from(events.withColumn(Events.ID, Events.id()), records);
+        tables.prepare(Songs.NAME, Songs.from(records), Songs.PARTITIONS);
+        tables.prepare(Artists.NAME, Artists.from(records), Artists.PARTITIONS);
+        tables.prepare(Users.NAME, Users.from(events), Users.PARTITIONS);
+        tables.prepare(Time.NAME, Time.from(songplays), Time.PARTITIONS);
+        tables.prepare(Songplays.NAME, songplays, Songplays.PARTITIONS);
+        tables.prepare(RECORDS, records, List.of());
+        tables.prepare(EVENTS, events.withColumn(Events.ID, Events.id()), List.of());
+        tables.prepare(FILES, spark.createDataFrame(List.of(), FILE_COLUMNS), List.of());
+        tables.prepare(REJECTED, spark.createDataFrame(List.of(), com.sparkify.lake.extract.RecordParser.REJECTED)
+                .withColumn("run_id", lit("")), List.of());
+    }
+
+    /** The first load, or --full-refresh: every table built from all the input, as the Parquet lake is. */
+    private void loadAll(IcebergTables tables, Dataset<Row> records, Dataset<Row> batchEvents,
+                         List<Dataset<Row>> cached) {
+        Dataset<Row> distinct = Events.distinct(batchEvents).withColumn(Events.ID, Events.id())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(distinct);
+        replace(tables, Songs.NAME, Songs.from(records));
+        replace(tables, Artists.NAME, Artists.from(records));
+        replace(tables, Users.NAME, Users.from(distinct));
+        replace(tables, Songplays.NAME, Songplays.from(distinct, records));
+        // time needs only start_time, which the written songplays hold.
+        replace(tables, Time.NAME, Time.from(tables.staged(Songplays.NAME)));
+        progress.stage("record songs", () -> {
+            tables.replace(RECORDS, records.distinct());
+            return 0L;
+        }, n -> "song records kept for later batches");
+        progress.stage("record events", () -> {
+            tables.replace(EVENTS, distinct);
+            return 0L;
+        }, n -> "events kept for later batches");
+    }
+
+    private void replace(IcebergTables tables, String name, Dataset<Row> rows) {
+        progress.stage("load " + name, () -> {
+            tables.replace(name, rows);
+            return tables.counts(name).rows();
+        }, n -> String.format(Locale.ROOT, "%,d rows", n));
+    }
+
+    /**
+     * A batch of new files: each table's rows that the batch may change are built twice, from what the lake
+     * had and from that plus the batch, and only the difference is written. Both come from the lake's record
+     * of its input, not from the star tables, so nothing reads the songs table's many small files.
+     */
+    private void loadBatch(IcebergTables tables, Dataset<Row> batchRecords, Dataset<Row> batchEvents,
+                           List<Dataset<Row>> cached) {
+        Dataset<Row> recordsBefore = tables.current(RECORDS);
+        Dataset<Row> newRecords = progress.stage("compare songs",
+                () -> keep(batchRecords.distinct().except(recordsBefore), cached),
+                rows -> String.format(Locale.ROOT, "%,d song records new", rows.count()));
+        Dataset<Row> recordsAfter = recordsBefore.unionByName(newRecords);
+        Dataset<Row> eventsBefore = tables.current(EVENTS);
+        Dataset<Row> changes = progress.stage("compare events",
+                () -> keep(Events.changes(eventsBefore, batchEvents).select(columns(eventsBefore)), cached),
+                rows -> String.format(Locale.ROOT, "%,d events new or changed", rows.count()));
+        long changedEvents = changes.count();
+        Dataset<Row> eventsAfter = Events.after(eventsBefore, changes);
+
+        merge(tables, Songs.NAME, Songs.KEY, Songs.PARTITIONS,
+                Songs.from(Songs.affected(recordsBefore, newRecords)),
+                Songs.from(Songs.affected(recordsAfter, newRecords)), cached);
+        merge(tables, Artists.NAME, Artists.KEY, Artists.PARTITIONS,
+                Artists.from(Artists.affected(recordsBefore, newRecords)),
+                Artists.from(Artists.affected(recordsAfter, newRecords)), cached);
+        merge(tables, Users.NAME, Users.KEY, Users.PARTITIONS,
+                Users.from(Users.affected(eventsBefore, changes)),
+                Users.from(Users.affected(eventsAfter, changes)), cached);
+        merge(tables, Time.NAME, Time.KEY, Time.PARTITIONS,
+                Time.from(Time.affected(eventsBefore, changes)),
+                Time.from(Time.affected(eventsAfter, changes)), cached);
+        Dataset<Row> replayed = keep(Songplays.affected(eventsAfter, changes, newRecords), cached);
+        merge(tables, Songplays.NAME, Songplays.KEY, Songplays.PARTITIONS,
+                Songplays.from(eventsBefore.join(replayed.select(Events.ID), Events.ID, "left_semi"), recordsBefore),
+                Songplays.from(replayed, recordsAfter), cached);
+
+        progress.stage("record songs", () -> {
+            if (!newRecords.isEmpty()) {
+                tables.append(RECORDS, newRecords);
+            }
+            return newRecords.count();
+        }, n -> String.format(Locale.ROOT, "%,d new song records kept", n));
+        progress.stage("record events", () -> {
+            if (changedEvents > 0) {
+                tables.delete(EVENTS, Events.ID, eventsBefore.join(changes.select(Events.ID), Events.ID,
+                        "left_semi").select(Events.ID), List.of());
+                tables.append(EVENTS, changes);
+            }
+            return changedEvents;
+        }, n -> String.format(Locale.ROOT, "%,d new or changed events kept", n));
+    }
+
+    /** Writes the difference between a table's affected rows before and after the batch. */
+    private void merge(IcebergTables tables, String name, String key, List<String> partitions,
+                       Dataset<Row> before, Dataset<Row> after, List<Dataset<Row>> cached) {
+        progress.stage("merge " + name, () -> {
+            Dataset<Row> was = keep(before, cached);
+            Dataset<Row> is = keep(after, cached);
+            // One shuffle finds both sides of the difference: each row is counted -1 before and +1 after, and
+            // a row that is the same on both sides adds up to 0. A key has one row per side at most.
+            Column[] all = columns(after);
+            Dataset<Row> difference = keep(was.withColumn(SIDE, lit(-1)).unionByName(is.withColumn(SIDE, lit(1)))
+                    .groupBy(all).agg(sum(col(SIDE)).as(SIDE)).where(col(SIDE).notEqual(0)), cached);
+            Dataset<Row> gone = difference.where(col(SIDE).lt(0)).drop(SIDE);
+            Dataset<Row> come = difference.where(col(SIDE).gt(0)).select(all);
+            long deleted = tables.delete(name, key, gone, partitions);
+            long added = come.count();
+            if (added > 0) {
+                tables.append(name, come);
+            }
+            return new long[] {added, deleted};
+        }, n -> String.format(Locale.ROOT, "%,d rows added, %,d replaced or removed", n[0], n[1]));
+    }
+
+    private static final String SIDE = "side";
+
+    private void check(IcebergTables tables, Map<String, Long> rows) {
+        Checks checks = new Checks(tables::staged);
+        List<Checks.Result> results = progress.stage("check", () -> checks.run(rows),
+                all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
+        List<String> failed = results.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
+        if (!failed.isEmpty()) {
+            throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), so they "
+                    + "were not published: every table of the lake is as it was.\n  " + String.join("\n  ", failed));
+        }
+    }
+
+    /**
+     * Computes the rows now and keeps them, with a plan that starts from them. A batch's plans join the lake's
+     * tables with themselves several times over; left whole, Spark spent seconds per query analysing them
+     * (8 s before a 0.1 s job), more than the work.
+     */
+    private static Dataset<Row> keep(Dataset<Row> rows, List<Dataset<Row>> cached) {
+        Dataset<Row> kept = rows.localCheckpoint(true);
+        cached.add(kept);
+        return kept;
+    }
+
+    private Map<String, Long> currentRows(LakeCatalog catalog) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        for (String name : ORDER.subList(0, 5)) {
+            var snapshot = catalog.table(name).currentSnapshot();
+            rows.put(name, snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records",
+                    "0")));
+        }
+        return rows;
+    }
+
+    /**
+     * The files the lake has not loaded. A file it loaded that has since changed (another size or time) is an
+     * error: its rows are in the lake as they were, and only a full refresh can take them out.
+     */
+    private static List<WholeFiles.Found> unloaded(List<WholeFiles.Found> found, Map<String, Row> loaded) {
+        List<WholeFiles.Found> fresh = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        for (WholeFiles.Found file : found) {
+            Row before = loaded.get(file.path());
+            if (before == null) {
+                fresh.add(file);
+            } else if (before.getLong(2) != file.length()
+                    || instant(before.get(3)).toEpochMilli() != file.modified()) {
+                changed.add(file.path());
+            }
+        }
+        if (!changed.isEmpty()) {
+            throw new LakeException(String.format(Locale.ROOT, "%,d input file(s) changed since the lake loaded "
+                    + "them, e.g. %s. Their old rows are in the lake: rebuild it from all the input with "
+                    + "--full-refresh, or restore the files.", changed.size(),
+                    String.join(", ", changed.subList(0, Math.min(3, changed.size())))));
+        }
+        return fresh;
+    }
+
+    private static Instant instant(Object value) {
+        return value instanceof Instant instant ? instant : ((Timestamp) value).toInstant();
+    }
+
+    private Dataset<Row> fileRows(List<WholeFiles.Found> files, int songFiles, String runId) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            WholeFiles.Found file = files.get(i);
+            rows.add(RowFactory.create(file.path(), i < songFiles ? SongCatalog.FOLDER : EventLog.FOLDER,
+                    file.length(), Instant.ofEpochMilli(file.modified()), runId));
+        }
+        return spark.createDataFrame(rows, FILE_COLUMNS);
+    }
+
+    private static List<WholeFiles.Found> list(String root, Configuration hadoop) {
+        try {
+            return WholeFiles.list(root, hadoop);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Column[] columns(StructType schema) {
+        return java.util.Arrays.stream(schema.fieldNames()).map(name -> col(name)).toArray(Column[]::new);
+    }
+
+    private static Column[] columns(Dataset<Row> table) {
+        return java.util.Arrays.stream(table.columns()).map(name -> col(name)).toArray(Column[]::new);
+    }
+
+    private RunSummary summary(String runId, String status, String input, Lake lake, Instant started,
+                               Map<String, RunSummary.InputCounts> inputs, Map<String, Long> tables, String kind,
+                               Map<String, RunSummary.Snapshot> snapshots, String message) {
+        double seconds = java.time.Duration.between(started, Instant.now()).toMillis() / 1000.0;
+        return new RunSummary(runId, status, input, lake.uri(), started.toString(), inputs, tables,
+                progress.stages(), seconds, message, Settings.Format.ICEBERG.label(), kind, snapshots);
+    }
+}
