@@ -51,7 +51,7 @@ public final class LakeTables {
                 catalog.table(name);
             }
             return name -> asOf == null ? spark.table(catalog.sparkName(name))
-                    : spark.read().option("snapshot-id", History.snapshotAsOf(catalog.table(name), name, asOf))
+                    : spark.read().option("versionAsOf", History.snapshotAsOf(catalog.table(name), name, asOf))
                             .table(catalog.sparkName(name));
         }
         if (asOf != null) {

@@ -155,6 +155,7 @@ public final class Publication {
                 }
                 table.refresh();
             }
+            com.sparkify.lake.KillSwitch.reached("publish " + name);
             Snapshot current = table.currentSnapshot();
             if (current != null) {
                 published.put(name, new Published(current.snapshotId(),

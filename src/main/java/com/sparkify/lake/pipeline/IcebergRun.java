@@ -55,9 +55,10 @@ final class IcebergRun {
     static final String EVENTS = IcebergTables.INPUT_PREFIX + "events";
     static final String REJECTED = IcebergTables.INPUT_PREFIX + "rejected";
 
-    /** The star schema in the order it is published: dimensions first, so a reader between two commits
-     *  never finds a play whose user, song, artist or time is missing. What the lake loaded comes last. */
-    static final List<String> ORDER = List.of(Songs.NAME, Artists.NAME, Users.NAME, Time.NAME, Songplays.NAME,
+    /** The star schema in the order it is published: what is referred to before what refers to it (artists,
+     *  then the songs that name them, then the plays that name both), so a reader between two commits never
+     *  finds a key that leads nowhere. What the lake loaded comes last. */
+    static final List<String> ORDER = List.of(Artists.NAME, Songs.NAME, Users.NAME, Time.NAME, Songplays.NAME,
             RECORDS, EVENTS, FILES, REJECTED);
 
     private static final StructType FILE_COLUMNS = new StructType()
@@ -256,7 +257,8 @@ final class IcebergRun {
         Dataset<Row> recordsAfter = recordsBefore.unionByName(newRecords);
         Dataset<Row> eventsBefore = tables.current(EVENTS);
         Dataset<Row> changes = progress.stage("compare events",
-                () -> keep(Events.changes(eventsBefore, batchEvents).select(columns(eventsBefore)), cached),
+                () -> keep(Events.changes(eventsBefore, keep(batchEvents, cached)).select(columns(eventsBefore)),
+                        cached),
                 rows -> String.format(Locale.ROOT, "%,d events new or changed", rows.count()));
         long changedEvents = changes.count();
         Dataset<Row> eventsAfter = Events.after(eventsBefore, changes);

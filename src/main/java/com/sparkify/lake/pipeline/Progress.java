@@ -43,6 +43,7 @@ public final class Progress {
         stages.add(stage);
         out.printf("%-18s %-58s %6.1f s%n", stage.name(), stage.detail(), stage.seconds());
         out.flush();
+        com.sparkify.lake.KillSwitch.reached(name);
         return result;
     }
 

@@ -1,0 +1,36 @@
+package com.sparkify.lake;
+
+import java.io.IOException;
+
+/**
+ * Named moments of a run at which a test can have the process killed with SIGKILL, to prove what readers and
+ * the next run find afterwards: no clean-up code, no shutdown hook, as when a machine dies. Off unless the
+ * environment variable {@value #VARIABLE} names a moment: a stage as the run prints it when it ends
+ * ({@code merge songs}, {@code check}) or a table as it is published ({@code publish songs}).
+ */
+public final class KillSwitch {
+
+    public static final String VARIABLE = "SPARKIFY_KILL_AT";
+
+    private static final String AT = System.getenv(VARIABLE);
+
+    private KillSwitch() {
+    }
+
+    /** Kills this process if the moment is the one named. */
+    public static void reached(String moment) {
+        if (AT == null || !AT.equals(moment)) {
+            return;
+        }
+        System.err.println("sparkify-lake: " + VARIABLE + "=" + AT + ": killing this process (SIGKILL)");
+        System.err.flush();
+        try {
+            new ProcessBuilder("kill", "-KILL", String.valueOf(ProcessHandle.current().pid())).inheritIO().start()
+                    .waitFor();
+            Thread.sleep(60_000);
+        } catch (IOException | InterruptedException e) {
+            Runtime.getRuntime().halt(137);
+        }
+        Runtime.getRuntime().halt(137);
+    }
+}

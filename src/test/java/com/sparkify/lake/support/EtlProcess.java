@@ -1,0 +1,55 @@
+package com.sparkify.lake.support;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The command line in a JVM of its own, as a user or a scheduler starts it: a test that kills a run must not
+ * kill itself. Started with this JVM's classpath and Spark's JVM flags, and stopped by its process id.
+ */
+public final class EtlProcess {
+
+    /** @param code the exit code (137: killed with SIGKILL) */
+    public record Finished(int code, String output) {
+    }
+
+    private EtlProcess() {
+    }
+
+    public static Finished run(Path workDir, Map<String, String> environment, String... arguments)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("--add-opens") || flag.startsWith("-Djdk.reflect") || flag.startsWith("-Dio.netty")
+                    || flag.startsWith("-Duser.timezone")) {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx1g");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("com.sparkify.lake.cli.SparkifyLake");
+        command.addAll(List.of(arguments));
+        Path log = Files.createTempFile(workDir, "etl-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process process = builder.start();
+        try {
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                throw new AssertionError("etl did not finish in 5 minutes: " + Files.readString(log));
+            }
+            return new Finished(process.exitValue(), Files.readString(log));
+        } finally {
+            ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+}
