@@ -55,14 +55,14 @@ public final class IcebergTables {
 
     /** Replaces every row of the table (on the run's branch) by {@code rows}. */
     public void replace(String name, Dataset<Row> rows) {
-        committing(() -> {
+        committing(name, () -> {
             rows.writeTo(onBranch(name)).overwrite(lit(true));
             return null;
         });
     }
 
     public void append(String name, Dataset<Row> rows) {
-        committing(() -> {
+        committing(name, () -> {
             rows.writeTo(onBranch(name)).append();
             return null;
         });
@@ -84,7 +84,8 @@ public final class IcebergTables {
         if (found.size() <= LISTED_KEYS) {
             String listed = key + " IN (" + String.join(", ", found.stream().map(row -> literal(row.get(0)))
                     .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new))) + ")";
-            committing(() -> spark.sql("DELETE FROM " + onBranch(name) + " WHERE " + listed + partitionFilter));
+            committing(name, () -> spark.sql("DELETE FROM " + onBranch(name) + " WHERE " + listed
+                    + partitionFilter));
             return found.size();
         }
         // Keys listed in a condition cost the optimizer by their number: many go through a semi join, against
@@ -93,7 +94,7 @@ public final class IcebergTables {
         spark.createDataFrame(found, keys.select(columns(key, partitions)).schema()).select(col(key))
                 .createOrReplaceTempView(view);
         try {
-            committing(() -> spark.sql("DELETE FROM " + onBranch(name) + " WHERE " + key + " IN (SELECT " + key
+            committing(name, () -> spark.sql("DELETE FROM " + onBranch(name) + " WHERE " + key + " IN (SELECT " + key
                     + " FROM " + view + ")" + partitionFilter));
         } finally {
             spark.catalog().dropTempView(view);
@@ -179,9 +180,19 @@ public final class IcebergTables {
         return catalog.sparkName(name, publication.branch());
     }
 
-    private <T> T committing(Callable<T> write) {
+    private <T> T committing(String name, Callable<T> write) {
         try {
-            return CommitMetadata.withCommitProperties(commitProperties, write, Exception.class);
+            T result = CommitMetadata.withCommitProperties(commitProperties, write, Exception.class);
+            publication.wrote(catalog.table(name));
+            return result;
+        } catch (org.apache.iceberg.exceptions.ValidationException e) {
+            if (e.getMessage() != null && e.getMessage().contains("does not exist")) {
+                // Another run that started meanwhile took this run's branch for a killed run's and dropped it.
+                throw new LakeException("Another run started on " + catalog.lake() + " while this one wrote " + name
+                        + ", so this run stopped and published nothing. Run etl once at a time on a lake; run it "
+                        + "again to load what is still new.", e);
+            }
+            throw e;
         } catch (RuntimeException e) {
             throw e;
         } catch (NoSuchTableException e) {

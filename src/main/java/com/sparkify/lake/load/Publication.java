@@ -34,6 +34,10 @@ public final class Publication {
     private final LakeCatalog catalog;
     private final String runId;
     private final String branch;
+    /** Where each table's main was when the run opened its branch (null: the table had no snapshot). */
+    private final Map<String, Long> bases = new LinkedHashMap<>();
+    /** The branch's head after each of the run's writes, per table. */
+    private final Map<String, List<Long>> heads = new LinkedHashMap<>();
 
     /** What each table's main points at after publishing. */
     public record Published(long snapshotId, String metadataFile) {
@@ -56,14 +60,53 @@ public final class Publication {
     /** Opens the run's branch on the table, at the table's current state. */
     public void open(Table table) {
         table.refresh();
+        Snapshot current = table.currentSnapshot();
+        bases.put(table.name(), current == null ? null : current.snapshotId());
         if (table.refs().containsKey(branch)) {
             return;
         }
-        Snapshot current = table.currentSnapshot();
         if (current == null) {
             table.manageSnapshots().createBranch(branch).commit();
         } else {
             table.manageSnapshots().createBranch(branch, current.snapshotId()).commit();
+        }
+    }
+
+    /** Notes where the branch is after a write of the run. */
+    void wrote(Table table) {
+        Snapshot head = head(table, branch);
+        heads.computeIfAbsent(table.name(), name -> new ArrayList<>()).add(head == null ? null : head.snapshotId());
+    }
+
+    /**
+     * Refuses to publish when another run changed a table since this one opened it, or when this run's branch
+     * is not what it wrote (another run, taking it for a killed run's, dropped it, and a later write made it
+     * anew from main): publishing then would apply this run's changes to tables they were not computed from.
+     */
+    private void verify(List<String> order) {
+        for (String name : order) {
+            if (!catalog.has(name)) {
+                continue;
+            }
+            Table table = catalog.table(name);
+            if (!bases.containsKey(table.name())) {
+                continue;
+            }
+            Long base = bases.get(table.name());
+            Snapshot main = table.currentSnapshot();
+            Long now = main == null ? null : main.snapshotId();
+            java.util.Set<Long> chain = new java.util.HashSet<>();
+            for (Snapshot at = head(table, branch); at != null; at = at.parentId() == null ? null
+                    : table.snapshot(at.parentId())) {
+                chain.add(at.snapshotId());
+            }
+            boolean whole = heads.getOrDefault(table.name(), List.of()).stream().allMatch(chain::contains)
+                    && (base == null || chain.contains(base) || chain.isEmpty() && !heads.containsKey(table.name()));
+            if (!java.util.Objects.equals(base, now) || !whole) {
+                throw new LakeException("Another run changed " + name + " in " + catalog.lake() + " while this one "
+                        + "ran, so this run published nothing: every table is as that run left it. Run etl again "
+                        + "to load what is still new.");
+            }
         }
     }
 
@@ -74,12 +117,16 @@ public final class Publication {
         return ref == null ? null : table.snapshot(ref.snapshotId());
     }
 
-    /** True when the run changed the table: its branch moved past where main is. */
-    public boolean changed(Table table) {
-        Snapshot head = head(table, branch);
-        Snapshot main = table.currentSnapshot();
-        return head != null && (main == null || head.snapshotId() != main.snapshotId())
-                && !head.summary().isEmpty() && runId.equals(head.summary().get(IcebergTables.RUN_ID));
+    /** Drops this run's branches, and with them everything it wrote; other runs' branches stay. */
+    public void abandon(List<String> order) {
+        for (String name : order) {
+            if (catalog.has(name)) {
+                Table table = catalog.table(name);
+                if (table.refs().containsKey(branch)) {
+                    table.manageSnapshots().removeBranch(branch).commit();
+                }
+            }
+        }
     }
 
     /**
@@ -87,6 +134,7 @@ public final class Publication {
      * the readers' safety between two commits; the record in the catalog is the run's, after a crash.
      */
     public Map<String, Published> publish(List<String> order) {
+        verify(order);
         String other = catalog.properties().get(PUBLISHING);
         if (other != null && !other.equals(runId)) {
             throw new LakeException("Another run (" + other + ") is publishing into " + catalog.lake()

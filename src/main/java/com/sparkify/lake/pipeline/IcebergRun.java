@@ -99,8 +99,13 @@ final class IcebergRun {
             logFiles = unloaded(logFiles, loaded);
             if (songFiles.isEmpty() && logFiles.isEmpty()) {
                 progress.say("nothing new: every input file was loaded before; the lake is unchanged");
-                return summary(runId, RunSummary.SUCCEEDED, input, lake, started, Map.of(),
-                        currentRows(catalog), RunSummary.NOTHING_NEW, Map.of(), null);
+                RunSummary none = summary(runId, RunSummary.SUCCEEDED, input, lake, started, Map.of(),
+                        currentRows(catalog), RunSummary.NOTHING_NEW, currentSnapshots(catalog), null);
+                if (finished != null) {
+                    // The summary on disk is of the run before the one just finished: say what the lake is now.
+                    lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, none.toJson());
+                }
+                return none;
             }
         }
         List<WholeFiles.Found> songBatch = songFiles;
@@ -179,7 +184,7 @@ final class IcebergRun {
                 return done;
             } catch (RuntimeException e) {
                 // The branches hold everything the run wrote; without them it is as if it never ran.
-                abandon(catalog);
+                abandon(catalog, publication);
                 throw e;
             }
         } finally {
@@ -190,10 +195,10 @@ final class IcebergRun {
     }
 
     /** Drops this run's branches unless it had begun to publish, which the next run then finishes. */
-    private static void abandon(LakeCatalog catalog) {
+    private static void abandon(LakeCatalog catalog, Publication publication) {
         try {
             if (catalog.properties().get(Publication.PUBLISHING) == null) {
-                Publication.recover(catalog, ORDER);
+                publication.abandon(ORDER);
             }
         } catch (RuntimeException cleanup) {
             // The next run drops them: the failure that got here is the one to report.
@@ -350,6 +355,19 @@ final class IcebergRun {
                     "0")));
         }
         return rows;
+    }
+
+    private static Map<String, RunSummary.Snapshot> currentSnapshots(LakeCatalog catalog) {
+        Map<String, RunSummary.Snapshot> snapshots = new LinkedHashMap<>();
+        for (String name : ORDER.subList(0, 5)) {
+            var table = catalog.table(name);
+            if (table.currentSnapshot() != null) {
+                snapshots.put(name, new RunSummary.Snapshot(table.currentSnapshot().snapshotId(),
+                        ((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation(),
+                        0, 0));
+            }
+        }
+        return snapshots;
     }
 
     /**

@@ -31,7 +31,11 @@ class ClusterIT extends OnTwoWorkers {
                     new java.util.jar.JarFile(jar.getName()).getManifest().getMainAttributes().getValue("Main-Class"));
             assertTrue(jar.getEntry("com/sparkify/lake/pipeline/Pipeline.class") != null);
             assertTrue(jar.getEntry("picocli/CommandLine.class") != null, "picocli travels with the job");
+            assertTrue(jar.getEntry("org/apache/iceberg/spark/SparkCatalog.class") != null,
+                    "Iceberg's runtime travels with the job: a Spark installation does not have it");
+            assertTrue(jar.getEntry("org/postgresql/Driver.class") != null, "so does the catalog's JDBC driver");
             List<String> provided = jar.stream().map(java.util.zip.ZipEntry::getName)
+                    .filter(name -> !name.startsWith("org/apache/iceberg/"))
                     .filter(name -> name.startsWith("org/apache/") || name.startsWith("scala/")
                             || name.startsWith("com/fasterxml/") || name.startsWith("io/netty/"))
                     .limit(5).toList();
@@ -69,5 +73,16 @@ class ClusterIT extends OnTwoWorkers {
             assertTrue(executors.stream().anyMatch(folder -> Files.exists(folder.resolve("sparkify-lake-app.jar"))),
                     worker.daemon().name() + "'s executor did not fetch the application jar: " + executors);
         }
+    }
+
+    @Test
+    void theClusterBuildsAnIcebergLakeWithTheRuntimeFromTheApplicationJar() throws Exception {
+        Path clusterLake = work.resolve("cluster-iceberg-lake");
+        StandaloneCluster.Started driver = cluster.startSubmittedDriver("iceberg-driver",
+                "--input", TestSpark.sample().toString(), "--output", clusterLake.toString(), "--format", "iceberg");
+        assertTrue(driver.process().waitFor(180, TimeUnit.SECONDS), "the cluster run did not end within 3 minutes:\n"
+                + StandaloneCluster.tail(driver.output()));
+        assertEquals(0, driver.process().exitValue(), StandaloneCluster.tail(driver.output()));
+        Lakes.assertSameTables(Lakes.localSampleLake(), clusterLake);
     }
 }

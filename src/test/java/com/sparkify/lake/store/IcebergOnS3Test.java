@@ -41,13 +41,14 @@ import com.sparkify.lake.support.TestSpark;
 /**
  * An Iceberg lake on an object store (S3Proxy on loopback) with its catalog in a real PostgreSQL server (on
  * loopback): the catalog several writers can share, where the store alone cannot swap a table's metadata
- * atomically.
+ * atomically. Its buckets are its own: Hadoop keeps one S3A client per bucket for the life of the JVM, bound
+ * to the endpoint of the S3Proxy that first served it (see S3LakeTest).
  */
 class IcebergOnS3Test {
 
     static final String ACCESS_KEY = "sparkify-iceberg-access-key";
     static final String SECRET = "FAKE-SECRET-1ceb3rg-sparkify-must-not-leak";
-    static final String LAKE = "s3a://lake/iceberg";
+    static final String LAKE = "s3a://iceberg-lake/sparkify";
 
     @TempDir
     static Path work;
@@ -62,8 +63,8 @@ class IcebergOnS3Test {
         Path sample = TestSpark.sample();
         postgres = PostgresServer.start();
         s3 = S3ProxyServer.start(work, ACCESS_KEY, SECRET);
-        s3.createBucket("raw");
-        s3.createBucket("lake");
+        s3.createBucket("iceberg-raw");
+        s3.createBucket("iceberg-lake");
         config = work.resolve("dl.cfg");
         Files.writeString(config, s3.config(ACCESS_KEY, SECRET) + "\n[catalog]\ntype = jdbc\nuri = "
                 + postgres.jdbcUrl() + "\nuser = " + PostgresServer.USER + "\npassword = " + PostgresServer.PASSWORD
@@ -71,12 +72,12 @@ class IcebergOnS3Test {
         SparkSession spark = TestSpark.session();
         TestSpark.settings().withConfig(LakeConfig.load(config)).applyTo(spark);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        FileSystem raw = FileSystem.get(URI.create("s3a://raw/"), hadoop);
+        FileSystem raw = FileSystem.get(URI.create("s3a://iceberg-raw/"), hadoop);
         for (String folder : List.of("song_data", "log_data")) {
             raw.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(sample.resolve(folder).toUri()),
-                    new org.apache.hadoop.fs.Path("s3a://raw/iceberg-sample/" + folder));
+                    new org.apache.hadoop.fs.Path("s3a://iceberg-raw/iceberg-sample/" + folder));
         }
-        firstRun = S3LakeTest.etl("--input", "s3a://raw/iceberg-sample", "--output", LAKE, "--config",
+        firstRun = S3LakeTest.etl("--input", "s3a://iceberg-raw/iceberg-sample", "--output", LAKE, "--config",
                 config.toString(), "--format", "iceberg");
     }
 
@@ -140,7 +141,7 @@ class IcebergOnS3Test {
 
     @Test
     void aSecondRunFindsNothingNewAndNoSecretIsEverShown() {
-        S3LakeTest.Result again = S3LakeTest.etl("--input", "s3a://raw/iceberg-sample", "--output", LAKE,
+        S3LakeTest.Result again = S3LakeTest.etl("--input", "s3a://iceberg-raw/iceberg-sample", "--output", LAKE,
                 "--config", config.toString(), "--format", "iceberg");
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("Nothing new to load"), again.out());
@@ -154,8 +155,8 @@ class IcebergOnS3Test {
     void anIcebergLakeOnAStoreWithoutACatalogIsAClearError() throws IOException {
         Path noCatalog = work.resolve("no-catalog.cfg");
         Files.writeString(noCatalog, s3.config(ACCESS_KEY, SECRET));
-        S3LakeTest.Result refused = S3LakeTest.etl("--input", "s3a://raw/iceberg-sample", "--output",
-                "s3a://lake/elsewhere", "--config", noCatalog.toString(), "--format", "iceberg");
+        S3LakeTest.Result refused = S3LakeTest.etl("--input", "s3a://iceberg-raw/iceberg-sample", "--output",
+                "s3a://iceberg-lake/elsewhere", "--config", noCatalog.toString(), "--format", "iceberg");
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("[catalog]"), refused.err());
         assertTrue(refused.err().contains("jdbc:postgresql://"), refused.err());
