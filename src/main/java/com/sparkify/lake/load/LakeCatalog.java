@@ -65,7 +65,10 @@ public final class LakeCatalog {
             TableProperties.SPARK_WRITE_PARTITIONED_FANOUT_ENABLED, "false",
             // A run makes a few commits per table: keep the metadata files of the last hundred, not all.
             TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-            TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100");
+            TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100",
+            // As TableWriter's buffers for the Parquet lake: a page buffer per open file of 128 KiB, not 1 MiB.
+            TableProperties.PARQUET_PAGE_SIZE_BYTES, String.valueOf(128 * 1024),
+            TableProperties.PARQUET_DICT_SIZE_BYTES, String.valueOf(128 * 1024));
 
     private final SparkSession spark;
     private final String lake;

@@ -326,7 +326,12 @@ final class IcebergRun {
     private static final String SIDE = "side";
 
     private void check(IcebergTables tables, Map<String, Long> rows) {
-        Checks checks = new Checks(tables::staged);
+        // songs is one file per (year, artist) folder: reading 15,000 of them back cost 50 s of a 70 s run. Its
+        // rows are checked as the run builds them, from the song records on the branch (a few files), as the
+        // Parquet lake's run checks them from its catalog; its row count is the branch's own, from Iceberg's
+        // metadata. `sparkify-lake check` reads it from storage like the other tables.
+        Checks checks = new Checks(name -> name.equals(Songs.NAME) ? Songs.from(tables.staged(RECORDS))
+                : tables.staged(name));
         List<Checks.Result> results = progress.stage("check", () -> checks.run(rows),
                 all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
         List<String> failed = results.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
