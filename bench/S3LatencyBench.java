@@ -37,7 +37,11 @@ public final class S3LatencyBench {
     private static final String BUCKET = "bench";
 
     record Options(Path work, int songs, int events, int runs, List<Integer> latencies, String master,
-                   int requestsInFlight, boolean cluster, int seedLatency, long seedLimitSeconds) {
+                   int requestsInFlight, boolean cluster, int seedLatency, long seedLimitSeconds, String format) {
+
+        boolean iceberg() {
+            return format.equals("iceberg");
+        }
     }
 
     /**
@@ -55,7 +59,7 @@ public final class S3LatencyBench {
                 Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                 List.of(args[4].split(",")).stream().map(Integer::parseInt).toList(), args[5],
                 Integer.parseInt(args[6]), Boolean.parseBoolean(args[7]), Integer.parseInt(args[8]),
-                Long.parseLong(args[9]));
+                Long.parseLong(args[9]), args.length > 10 ? args[10] : "parquet");
         Path data = options.work().resolve("data-" + options.songs() + "-" + options.events());
         if (!Files.isDirectory(data.resolve("log_data"))) {
             exec(List.of("bin/sparkify-lake", "generate", "--output", data.toString(), "--songs", "" + options.songs(),
@@ -75,6 +79,9 @@ public final class S3LatencyBench {
 
         Map<Integer, S3ProxyServer> servers = new LinkedHashMap<>();
         StandaloneCluster cluster = null;
+        // An Iceberg lake on a store needs a catalog that commits atomically: a PostgreSQL of the bench's own,
+        // on loopback, as the tests run it.
+        catalog = options.iceberg() ? com.sparkify.lake.support.PostgresServer.start() : null;
         try {
             for (int latency : options.latencies()) {
                 S3ProxyServer server = S3ProxyServer.start(store, KEY, SECRET, latency);
@@ -114,8 +121,13 @@ public final class S3LatencyBench {
                 cluster.close();
             }
             servers.values().forEach(S3ProxyServer::close);
+            if (catalog != null) {
+                catalog.close();
+            }
         }
     }
+
+    static com.sparkify.lake.support.PostgresServer catalog;
 
     static Run runOnce(Options options, String config, Path data, String input, Map<Integer, S3ProxyServer> servers,
                        StandaloneCluster cluster, Path store, String n) throws Exception {
@@ -128,11 +140,21 @@ public final class S3LatencyBench {
         } else {
             server = servers.get(Integer.parseInt(config.split(" ")[1]));
             Path cfg = store.resolve("bench-" + n + ".cfg");
-            Files.writeString(cfg, server.config(KEY, SECRET));
+            String text = server.config(KEY, SECRET);
+            if (options.iceberg()) {
+                // Every run's lake is new, and a namespace holds one lake.
+                text += "\n[catalog]\nuri = " + catalog.jdbcUrl() + "\nuser = " + com.sparkify.lake.support.PostgresServer.USER
+                        + "\npassword = " + com.sparkify.lake.support.PostgresServer.PASSWORD + "\nnamespace = lake_"
+                        + n.replaceAll("[^A-Za-z0-9]", "_") + "\n";
+            }
+            Files.writeString(cfg, text);
             etl.addAll(List.of("--input", input, "--config", cfg.toString()));
             output = "s3a://" + BUCKET + "/lake-" + n;
         }
         etl.addAll(List.of("--output", output));
+        if (options.iceberg()) {
+            etl.addAll(List.of("--format", "iceberg"));
+        }
         // GNU time reports the job's own CPU: beside the store's, it says whether the cores or the waiting bound
         // the run.
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "job CPU %U %S", "bin/sparkify-lake"));
@@ -189,8 +211,8 @@ public final class S3LatencyBench {
     }
 
     static void report(Options options, Map<String, List<Run>> runs) {
-        System.out.printf("%n%,d song files, %,d events; %d timed run(s) of each, alternating; master %s; "
-                        + "%d requests in flight%n", options.songs(), options.events(), options.runs(),
+        System.out.printf("%n%s lake; %,d song files, %,d events; %d timed run(s) of each, alternating; master %s; "
+                        + "%d requests in flight%n", options.format(), options.songs(), options.events(), options.runs(),
                 options.cluster() ? "spark:// (two workers)" : options.master().isEmpty() ? "local[*]" : options.master(),
                 options.requestsInFlight());
         double local = median(runs.get("local").stream().map(Run::seconds).toList());
@@ -283,7 +305,8 @@ public final class S3LatencyBench {
         int start = text.indexOf("\ntable ");
         int end = start < 0 ? -1 : text.indexOf("\n\n", start + 1);
         return start < 0 || end < 0 ? "(no summary: see the log)"
-                : text.substring(start + 1, end).lines().skip(1).map(String::trim).map(l -> l.replaceAll("\\s+", " "))
+                : text.substring(start + 1, end).lines().skip(1).map(String::trim)
+                        .map(l -> String.join(" ", java.util.Arrays.asList(l.split("\\s+")).subList(0, 2)))
                         .reduce((a, b) -> a + ", " + b).orElse("");
     }
 

@@ -76,9 +76,7 @@ public final class LakeTables {
         LakeCatalog catalog = LakeCatalog.open(spark, root, config, false);
         java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
         for (String name : NAMES) {
-            var snapshot = catalog.table(name).currentSnapshot();
-            rows.put(name, snapshot == null ? 0L : Long.parseLong(snapshot.summary().getOrDefault("total-records",
-                    "0")));
+            rows.put(name, catalog.committedRows(name));
         }
         return java.util.Optional.of(rows);
     }

@@ -228,6 +228,12 @@ public final class LakeCatalog {
         }
     }
 
+    /** The rows of the table's current snapshot, as Iceberg's metadata counts them (0 before its first). */
+    public long committedRows(String name) {
+        var snapshot = table(name).currentSnapshot();
+        return snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records", "0"));
+    }
+
     public boolean has(String name) {
         return catalog.tableExists(TableIdentifier.of(namespace, name));
     }

@@ -126,10 +126,7 @@ final class IcebergRun {
             if (tooBad != null) {
                 String kept = lake.staging(runId) + "/" + Lake.REJECTED;
                 TableWriter.json(songs.rejected().unionByName(events.rejected()), kept);
-                String failedAt = lake.keepFailed(runId);
-                throw new LakeException(tooBad + " The lake at " + lake.uri() + " is unchanged. The rejected "
-                        + "records, each with its file and reason, are in " + failedAt + "/" + Lake.REJECTED
-                        + "/. Mend the input, or allow more with --max-rejected-fraction.");
+                throw Pipeline.tooManyRejected(tooBad, lake, lake.keepFailed(runId));
             }
 
             Publication publication = new Publication(catalog, runId);
@@ -355,9 +352,7 @@ final class IcebergRun {
     private Map<String, Long> currentRows(LakeCatalog catalog) {
         Map<String, Long> rows = new LinkedHashMap<>();
         for (String name : ORDER.subList(0, 5)) {
-            var snapshot = catalog.table(name).currentSnapshot();
-            rows.put(name, snapshot == null ? 0 : Long.parseLong(snapshot.summary().getOrDefault("total-records",
-                    "0")));
+            rows.put(name, catalog.committedRows(name));
         }
         return rows;
     }

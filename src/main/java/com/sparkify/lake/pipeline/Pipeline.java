@@ -140,9 +140,7 @@ public final class Pipeline {
                 RunSummary failed = summary(runId, RunSummary.FAILED, input, lake, started, inputs, Map.of(), tooBad);
                 lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, failed.toJson());
                 String kept = lake.keepFailed(runId);
-                throw new LakeException(tooBad + " The lake at " + lake.uri() + " is unchanged. The rejected "
-                        + "records, each with its file and reason, are in " + kept + "/" + Lake.REJECTED
-                        + "/. Mend the input, or allow more with --max-rejected-fraction.");
+                throw tooManyRejected(tooBad, lake, kept);
             }
 
             Dataset<Row> catalog = songs.records();
@@ -267,6 +265,13 @@ public final class Pipeline {
 
     private static String firstLine(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    }
+
+    /** The failure of a run with too many rejected records, which it keeps in {@code kept}. */
+    static LakeException tooManyRejected(String why, Lake lake, String kept) {
+        return new LakeException(why + " The lake at " + lake.uri() + " is unchanged. The rejected records, each "
+                + "with its file and reason, are in " + kept + "/" + Lake.REJECTED + "/. Mend the input, or allow "
+                + "more with --max-rejected-fraction.");
     }
 
     /** The run-failing message, or null when every input stays within the allowed rejected share. */

@@ -331,8 +331,8 @@ public final class StandaloneCluster implements AutoCloseable {
         return pids;
     }
 
-    /** What a Spark installation provides: Maven's runtime classpath less picocli (written by mvn package). */
-    private static List<String> clusterClasspath() {
+    /** What a Spark installation provides: Maven's runtime classpath less what the application jar carries. */
+    public static List<String> clusterClasspath() {
         Path file = Path.of(System.getProperty("sparkify.clusterClasspathFile", "target/cluster-classpath.txt"));
         try {
             return List.of(Files.readString(file).trim().split(File.pathSeparator));
