@@ -9,6 +9,7 @@ import com.sparkify.lake.pipeline.RunSummary;
 import com.sparkify.lake.quality.Checks;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -19,21 +20,20 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
     String lake;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The config file: credentials for an object store, the [catalog] of an Iceberg lake on one.")
-    java.nio.file.Path config;
+    @Mixin
+    ConfigFileOption config;
 
     @Override
     public Integer call() {
-        return Sessions.withSpark(Sessions.settings(config), spark -> {
-            Map<String, Long> expected = LakeTables.committedRows(spark, lake, Sessions.config(config))
+        return Sessions.withSpark(config.settings(), spark -> {
+            Map<String, Long> expected = LakeTables.committedRows(spark, lake, config.config())
                     .or(() -> RunSummary.readFrom(lake, spark.sparkContext().hadoopConfiguration())
                             .map(RunSummary::tables)).orElse(Map.of());
             if (expected.isEmpty()) {
                 System.out.println("SKIP  row counts against the run summary: " + lake
                         + "/_run/summary.json is missing");
             }
-            List<Checks.Result> results = Checks.onLake(spark, lake, Sessions.config(config)).run(expected);
+            List<Checks.Result> results = Checks.onLake(spark, lake, config.config()).run(expected);
             results.forEach(result -> System.out.println(result.line()));
             long failed = results.stream().filter(r -> !r.passed()).count();
             System.out.println(failed == 0 ? "All " + results.size() + " checks passed."

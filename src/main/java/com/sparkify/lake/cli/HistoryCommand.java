@@ -1,6 +1,5 @@
 package com.sparkify.lake.cli;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -8,6 +7,7 @@ import com.sparkify.lake.analytics.History;
 import com.sparkify.lake.analytics.LakeTables;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
@@ -19,14 +19,13 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of an Iceberg lake.")
     String lake;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The config file: credentials for an object store, the [catalog] of a lake on one.")
-    Path config;
+    @Mixin
+    ConfigFileOption config;
 
     @Override
     public Integer call() {
-        return Sessions.withSpark(Sessions.settings(config), spark -> {
-            List<History.Run> runs = History.runs(Sessions.icebergLake(spark, lake, config));
+        return Sessions.withSpark(config.settings(), spark -> {
+            List<History.Run> runs = History.runs(Sessions.icebergLake(spark, lake, config.config()));
             StringBuilder header = new StringBuilder(String.format("%-26s %-20s %-13s", "run", "published (UTC)",
                     "kind"));
             LakeTables.NAMES.forEach(name -> header.append(String.format(" %10s", name)));

@@ -1,6 +1,5 @@
 package com.sparkify.lake.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +12,7 @@ import com.sparkify.lake.load.IcebergTables;
 import com.sparkify.lake.load.Maintenance;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "maintain", mixinStandardHelpOptions = true,
@@ -33,9 +33,8 @@ final class MaintainCommand implements Callable<Integer> {
             description = "Snapshots of each table kept whatever their age (default: ${DEFAULT-VALUE}).")
     int keepLast;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The config file: credentials for an object store, the [catalog] of a lake on one.")
-    Path config;
+    @Mixin
+    ConfigFileOption config;
 
     @Override
     public Integer call() {
@@ -43,12 +42,12 @@ final class MaintainCommand implements Callable<Integer> {
         if (keepLast < 1) {
             throw new LakeException("--keep-last must be at least 1: a table needs its current snapshot.");
         }
-        return Sessions.withSpark(Sessions.settings(config), spark -> {
+        return Sessions.withSpark(config.settings(), spark -> {
             List<String> tables = new ArrayList<>(LakeTables.NAMES);
             for (String input : List.of("songs", "events", "files", "rejected")) {
                 tables.add(IcebergTables.INPUT_PREFIX + input);
             }
-            List<Maintenance.Done> done = Maintenance.run(spark, Sessions.icebergLake(spark, lake, config), tables,
+            List<Maintenance.Done> done = Maintenance.run(spark, Sessions.icebergLake(spark, lake, config.config()), tables,
                     age, keepLast);
             System.out.println(Maintenance.Done.header());
             done.forEach(table -> System.out.println(table.line()));

@@ -13,6 +13,7 @@ import com.sparkify.lake.analytics.ResultFormat;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,9 +44,8 @@ final class QueryCommand implements Callable<Integer> {
                 + "they were at a time (UTC, e.g. 2026-11-26T17:00:00Z).")
     String asOf;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "The config file: credentials for an object store, the [catalog] of an Iceberg lake on one.")
-    java.nio.file.Path config;
+    @Mixin
+    ConfigFileOption config;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
             description = "At most N rows (default: ${DEFAULT-VALUE}).")
@@ -67,8 +67,8 @@ final class QueryCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new LakeException("--limit must be at least 1.");
         }
-        return Sessions.withSpark(Sessions.settings(config), spark -> {
-            LakeTables.register(spark, lake, Sessions.config(config), asOf);
+        return Sessions.withSpark(config.settings(), spark -> {
+            LakeTables.register(spark, lake, config.config(), asOf);
             Dataset<Row> result = spark.sql(query.sql());
             List<Row> rows = result.limit(limit + 1).collectAsList();
             boolean more = rows.size() > limit;

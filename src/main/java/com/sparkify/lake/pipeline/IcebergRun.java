@@ -112,8 +112,11 @@ final class IcebergRun {
         List<WholeFiles.Found> logBatch = logFiles;
         Extracted songs = progress.stage("extract song_data", () -> pipeline.reading(songData,
                 () -> SongCatalog.read(spark, songBatch, settings.requestsInFlight())), Pipeline::describe);
+        // A batch of every log file reads the folder, as the Parquet lake's run does: given the files one by one,
+        // Spark would look each up again (a request per file on a store) after the listing above.
+        boolean everyLog = full;
         Extracted events = progress.stage("extract log_data", () -> pipeline.reading(logData,
-                () -> EventLog.read(spark, logBatch)), Pipeline::describe);
+                () -> everyLog ? EventLog.read(spark, logData) : EventLog.read(spark, logBatch)), Pipeline::describe);
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
             Settings.Tuning tuning = settings.tuningFor(songs.bytes() + events.bytes(),
