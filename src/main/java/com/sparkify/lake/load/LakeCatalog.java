@@ -252,10 +252,6 @@ public final class LakeCatalog {
         return lake;
     }
 
-    public String namespace() {
-        return namespace;
-    }
-
     /** The lake-wide properties (the namespace's): where a run records that it is publishing. */
     public Map<String, String> properties() {
         return ((SupportsNamespaces) catalog).loadNamespaceMetadata(Namespace.of(namespace));
