@@ -122,6 +122,7 @@ final class IcebergRun {
             Settings.Tuning tuning = settings.tuningFor(songs.bytes() + events.bytes(),
                     spark.sparkContext().defaultParallelism(), spark.sparkContext().getConf());
             Settings.apply(tuning, spark);
+            progress.say(String.format(Locale.ROOT, "%-18s %s", "tuning", tuning.describe()));
             Map<String, RunSummary.InputCounts> inputs = new LinkedHashMap<>();
             inputs.put(songs.input(), Pipeline.counts(songs));
             inputs.put(events.input(), Pipeline.counts(events));
