@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A PostgreSQL server of its own for a test: Debian's {@code postgresql} package (installed by .ci/run), a
- * fresh cluster in a temporary folder, listening on 127.0.0.1 only, stopped by its process id. PostgreSQL
- * refuses to run as root, so as root the server runs as the package's {@code postgres} user.
+ * A PostgreSQL server of its own for a test: Debian's {@code postgresql} package (installed by .ci/run, or
+ * unpacked by it into {@code SPARKIFY_POSTGRES_HOME} where it has no root), a fresh cluster in a temporary folder,
+ * listening on 127.0.0.1 only, stopped by its process id. PostgreSQL refuses to run as root, so as root the server
+ * runs as the package's {@code postgres} user (or {@code nobody} where the package made no such user).
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -41,20 +42,21 @@ public final class PostgresServer implements AutoCloseable {
     public static PostgresServer start() throws IOException, InterruptedException {
         Path bin = binaries();
         boolean root = "root".equals(System.getProperty("user.name"));
+        String owner = root ? serverUser() : null;
         // Not under the test's own temporary folder: as root that is closed to the postgres user.
         Path data = Files.createTempDirectory("sparkify-postgres-");
         Path password = data.resolve("password");
         Path cluster = data.resolve("cluster");
         Files.writeString(password, PASSWORD + "\n");
         if (root) {
-            UserPrincipal postgres = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            UserPrincipal postgres = data.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner);
             Files.setOwner(data, postgres);
             Files.setOwner(password, postgres);
         }
-        run(as(root, bin.resolve("initdb").toString(), "-D", cluster.toString(), "-U", USER, "--pwfile",
+        run(as(owner, bin.resolve("initdb").toString(), "-D", cluster.toString(), "-U", USER, "--pwfile",
                 password.toString(), "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"));
         int port = S3ProxyServer.freePort();
-        Process server = new ProcessBuilder(as(root, bin.resolve("postgres").toString(), "-D", cluster.toString(),
+        Process server = processBuilder(as(owner, bin.resolve("postgres").toString(), "-D", cluster.toString(),
                 "-c", "listen_addresses=127.0.0.1", "-p", String.valueOf(port), "-k", data.toString()))
                 .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
         PostgresServer started = new PostgresServer(data, port, server);
@@ -120,9 +122,23 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** The server's programs and the libraries unpacked beside them, where .ci/run had no root to install them. */
+    private static ProcessBuilder processBuilder(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        String home = System.getenv("SPARKIFY_POSTGRES_HOME");
+        if (home != null && !home.isBlank()) {
+            builder.environment().put("LD_LIBRARY_PATH",
+                    home + "/usr/lib/x86_64-linux-gnu:" + home + "/lib/x86_64-linux-gnu");
+        }
+        return builder;
+    }
+
     /** Where Debian puts the server's programs (they are not on the PATH): the newest version installed. */
     static Path binaries() {
-        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+        String home = System.getenv("SPARKIFY_POSTGRES_HOME");
+        Path installed = home == null || home.isBlank() ? Path.of("/usr/lib/postgresql")
+                : Path.of(home, "usr/lib/postgresql");
+        try (Stream<Path> versions = Files.list(installed)) {
             Path newest = versions.map(version -> version.resolve("bin"))
                     .filter(bin -> Files.isExecutable(bin.resolve("postgres")))
                     .max(Comparator.comparing(bin -> Integer.parseInt(bin.getParent().getFileName().toString())))
@@ -139,17 +155,23 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    private static List<String> as(boolean root, String... command) {
+    private static String serverUser() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u", "postgres").redirectErrorStream(true).start();
+        id.getInputStream().readAllBytes();
+        return id.waitFor() == 0 ? "postgres" : "nobody";
+    }
+
+    private static List<String> as(String user, String... command) {
         List<String> all = new ArrayList<>();
-        if (root) {
-            all.addAll(List.of("runuser", "-u", "postgres", "--"));
+        if (user != null) {
+            all.addAll(List.of("runuser", "-u", user, "--"));
         }
         all.addAll(List.of(command));
         return all;
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = processBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
             throw new IOException(String.join(" ", command) + " failed: " + output);
