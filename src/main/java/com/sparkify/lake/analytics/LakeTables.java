@@ -90,18 +90,35 @@ public final class LakeTables {
 
     private static void requireLake(SparkSession spark, String lake) {
         Path root = new Path(lake);
+        FileSystem fs;
         try {
-            FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw new LakeException("Cannot read the lake " + lake + ": " + e.getMessage(), e);
+        }
+        try {
             for (String name : NAMES) {
                 if (!fs.getFileStatus(new Path(root, name)).isDirectory()) {
                     throw new LakeException(lake + "/" + name + " is not a folder: is " + lake + " a lake?");
                 }
             }
         } catch (FileNotFoundException e) {
-            throw new LakeException(lake + " is not a lake built by sparkify-lake: " + e.getMessage()
-                    + ". Build one with: sparkify-lake etl --input IN --output " + lake);
+            // The hint must not advise writing a lake into an input folder.
+            String hint = isInput(fs, root)
+                    ? " It holds song_data/ or log_data/: it is an input. Build a lake from it with: sparkify-lake etl "
+                        + "--input " + lake + " --output LAKE (a folder outside it), then give LAKE here."
+                    : " Build one with: sparkify-lake etl --input IN --output " + lake;
+            throw new LakeException(lake + " is not a lake built by sparkify-lake: " + e.getMessage() + "." + hint);
         } catch (IOException e) {
             throw new LakeException("Cannot read the lake " + lake + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isInput(FileSystem fs, Path root) {
+        try {
+            return fs.exists(new Path(root, "song_data")) || fs.exists(new Path(root, "log_data"));
+        } catch (IOException e) {
+            return false;
         }
     }
 }

@@ -105,13 +105,17 @@ final class EtlCommand implements Callable<Integer> {
             settings = settings.withMaster(master);
         }
         if (format != null) {
-            settings = settings.withFormat(Settings.Format.named(format, "--format"));
+            try {
+                settings = settings.withFormat(Settings.Format.named(format, "--format"));
+            } catch (LakeException wrong) {
+                throw new UsageError(wrong.getMessage());
+            }
         } else if (settings.config().format().isPresent()) {
             settings = settings.withFormat(Settings.Format.named(settings.config().format().get(),
                     "format under [lake] in " + config));
         }
         if (fullRefresh && settings.format() != Settings.Format.ICEBERG) {
-            throw new LakeException("--full-refresh is for an Iceberg lake (--format iceberg); a Parquet lake is "
+            throw new UsageError("--full-refresh is for an Iceberg lake (--format iceberg); a Parquet lake is "
                     + "rebuilt in full by every run.");
         }
         settings = settings.withFullRefresh(fullRefresh);
@@ -124,10 +128,31 @@ final class EtlCommand implements Callable<Integer> {
         return settings;
     }
 
+    /** A lake inside its input (or around it) would be written among the input files and read as input. */
+    static void requireApart(String input, String output) {
+        String in = canonical(input);
+        String out = canonical(output);
+        if (out.equals(in) || out.startsWith(in + "/") || in.startsWith(out + "/")) {
+            throw new UsageError("--output " + output + (out.equals(in) ? " is" : in.startsWith(out + "/")
+                    ? " holds" : " is inside") + " the input " + input + ": the tables would be written among "
+                    + "the input files. Choose a folder apart from it.");
+        }
+    }
+
+    private static String canonical(String location) {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+        java.net.URI uri = path.toUri();
+        if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+            return "file:" + Path.of(uri.getPath()).toAbsolutePath().normalize();
+        }
+        String rest = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
+        return uri.getScheme() + "://" + uri.getAuthority() + rest;
+    }
+
     @Override
     public Integer call() {
         if (maxRejectedFraction < 0 || maxRejectedFraction > 1) {
-            throw new LakeException("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
+            throw new UsageError("--max-rejected-fraction must be between 0 and 1, not " + maxRejectedFraction);
         }
         Settings settings = settings();
         Progress progress = new Progress(System.err);
@@ -142,8 +167,9 @@ final class EtlCommand implements Callable<Integer> {
             in = demoInput.toString();
             out = out == null ? demoDir.resolve("lake").toString() : out;
         } else if (out == null) {
-            throw new LakeException("--output is required with --input: say where the lake goes.");
+            throw new UsageError("--output is required with --input: say where the lake goes.");
         }
+        requireApart(in, out);
 
         Settings run = settings;
         // A session that already runs in this JVM (a test's, a notebook's) belongs to its owner: reuse it, and

@@ -44,7 +44,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (songs < 0 || events < 0 || days < 1) {
-            throw new LakeException("--songs and --events must be 0 or more, and --days at least 1.");
+            throw new UsageError("--songs and --events must be 0 or more, and --days at least 1.");
         }
         long start = System.nanoTime();
         Generator.Written written = generate(new Generator.Spec(songs, events, seed, days, firstDay), output, overwrite);

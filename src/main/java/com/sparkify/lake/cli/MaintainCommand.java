@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import com.sparkify.lake.LakeException;
 import com.sparkify.lake.analytics.LakeTables;
 import com.sparkify.lake.load.IcebergTables;
 import com.sparkify.lake.load.Maintenance;
@@ -40,7 +39,7 @@ final class MaintainCommand implements Callable<Integer> {
     public Integer call() {
         Duration age = duration(retention);
         if (keepLast < 1) {
-            throw new LakeException("--keep-last must be at least 1: a table needs its current snapshot.");
+            throw new UsageError("--keep-last must be at least 1: a table needs its current snapshot.");
         }
         return Sessions.withSpark(config.settings(), spark -> {
             List<String> tables = new ArrayList<>(LakeTables.NAMES);
@@ -59,7 +58,7 @@ final class MaintainCommand implements Callable<Integer> {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([dhms])")
                 .matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new LakeException("--retention takes a number and a unit (d, h, m or s), e.g. 7d, not '" + text
+            throw new UsageError("--retention takes a number and a unit (d, h, m or s), e.g. 7d, not '" + text
                     + "'.");
         }
         long n = Long.parseLong(m.group(1));

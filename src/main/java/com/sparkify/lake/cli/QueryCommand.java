@@ -21,19 +21,26 @@ import picocli.CommandLine.Parameters;
         description = "Runs one of the analytics team's named queries over a lake; --list names them.")
 final class QueryCommand implements Callable<Integer> {
 
+    /** Either a query over a lake, both required, or the list of queries. */
     static final class Which {
-        @Parameters(paramLabel = "NAME", description = "The query to run (see --list).")
-        String name;
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        Named named;
 
         @Option(names = "--list", required = true, description = "List the queries with what each answers.")
         boolean list;
     }
 
+    static final class Named {
+        @Parameters(paramLabel = "NAME", description = "The query to run (see --list).")
+        String name;
+
+        @Option(names = "--lake", required = true, paramLabel = "LAKE",
+                description = "Folder or URI of a lake built by etl.")
+        String lake;
+    }
+
     @ArgGroup(multiplicity = "1")
     Which which;
-
-    @Option(names = "--lake", paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
-    String lake;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
             description = "table, csv or json (default: ${DEFAULT-VALUE}).")
@@ -59,14 +66,17 @@ final class QueryCommand implements Callable<Integer> {
             }
             return 0;
         }
-        QueryCatalog.Query query = QueryCatalog.named(which.name);
+        QueryCatalog.Query query;
+        try {
+            query = QueryCatalog.named(which.named.name);
+        } catch (LakeException unknown) {
+            throw new UsageError(unknown.getMessage());
+        }
         ResultFormat output = parseFormat(format);
-        if (lake == null) {
-            throw new LakeException("--lake is required: say which lake to query.");
-        }
         if (limit < 1) {
-            throw new LakeException("--limit must be at least 1.");
+            throw new UsageError("--limit must be at least 1, not " + limit + ".");
         }
+        String lake = which.named.lake;
         return Sessions.withSpark(config.settings(), spark -> {
             LakeTables.register(spark, lake, config.config(), asOf);
             Dataset<Row> result = spark.sql(query.sql());
@@ -84,7 +94,7 @@ final class QueryCommand implements Callable<Integer> {
         try {
             return ResultFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new LakeException("--format must be table, csv or json, not '" + format + "'.");
+            throw new UsageError("--format must be table, csv or json, not '" + format + "'.");
         }
     }
 }

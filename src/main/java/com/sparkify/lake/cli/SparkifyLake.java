@@ -1,6 +1,9 @@
 package com.sparkify.lake.cli;
 
 import java.io.PrintWriter;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.store.Secrets;
@@ -30,14 +33,66 @@ public final class SparkifyLake implements Runnable {
 
     /** The command line with its error handling: a failure prints its message, not a stack trace. */
     public static CommandLine commandLine() {
-        return new CommandLine(new SparkifyLake()).setExecutionExceptionHandler(SparkifyLake::failed);
+        return new CommandLine(new SparkifyLake()).setExecutionExceptionHandler(SparkifyLake::failed)
+                .setParameterExceptionHandler(SparkifyLake::usage);
     }
 
     static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    /** A wrong command line: the error, a suggestion where a name was mistyped, and where help is; not the
+     *  whole help, which buries the one line that matters. */
+    private static int usage(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println(command.getCommandSpec().qualifiedName() + ": " + Secrets.scrub(e.getMessage()));
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String typed = unmatched.getUnmatched().get(0);
+            List<String> names = typed.startsWith("-")
+                    ? command.getCommandSpec().options().stream().flatMap(o -> List.of(o.names()).stream()).toList()
+                    : List.copyOf(command.getSubcommands().keySet());
+            closest(typed, names).ifPresent(name -> err.println("Did you mean '"
+                    + command.getCommandSpec().qualifiedName() + " " + name + "'?"));
+        }
+        err.println("See '" + command.getCommandSpec().qualifiedName() + " --help' for its usage.");
+        err.flush();
+        return USAGE;
+    }
+
+    /** The name a typo most likely meant: at most two edits away, a swap of neighbours counting as one. */
+    static Optional<String> closest(String typed, List<String> names) {
+        return names.stream().filter(name -> editDistance(typed, name) <= Math.min(2, name.length() / 2))
+                .min(Comparator.comparingInt((String name) -> editDistance(typed, name)));
+    }
+
+    /** Optimal string alignment distance (Levenshtein plus the transposition of two adjacent letters). */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
 
     private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
         PrintWriter err = command.getErr();
         LakeException known = findLakeException(e);
+        if (known instanceof UsageError) {
+            err.println(command.getCommandSpec().qualifiedName() + ": " + Secrets.scrub(known.getMessage()));
+            err.println("See '" + command.getCommandSpec().qualifiedName() + " --help' for its usage.");
+            err.flush();
+            return USAGE;
+        }
         if (known != null) {
             err.println("sparkify-lake: " + Secrets.scrub(known.getMessage()));
         } else {

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,13 +64,67 @@ class CommandLineTest {
     @Test
     void anInputWithoutOutputOrABadThresholdIsRefused() {
         Result noOutput = run("etl", "--input", work.toString());
-        assertEquals(1, noOutput.code());
+        assertEquals(2, noOutput.code(), "a usage error");
         assertTrue(noOutput.err().contains("--output is required"), noOutput.err());
-        Result badFraction = run("etl", "--input", work.toString(), "--output", work.toString(),
+        Result badFraction = run("etl", "--input", work.toString(), "--output", work.resolve("lake").toString(),
                 "--max-rejected-fraction", "2");
-        assertEquals(1, badFraction.code());
+        assertEquals(2, badFraction.code());
         assertTrue(badFraction.err().contains("between 0 and 1"), badFraction.err());
         assertEquals(2, run("etl", "--no-such-option").code(), "usage errors exit 2");
+    }
+
+    @Test
+    void everyUsageErrorExitsTwoWithOneLineAndWhereHelpIs() {
+        String lake = work.resolve("lake").toString();
+        String[][] wrong = {
+            {"query", "match-rate"},
+            {"query", "match-rate", "--lake", lake, "--format", "xml"},
+            {"query", "match-rate", "--lake", lake, "--limit", "-1"},
+            {"query", "no-such-query", "--lake", lake},
+            {"etl", "--input", work.toString(), "--output", lake, "--max-rejected-fraction", "5%"},
+            {"etl", "--input", work.toString(), "--output", lake, "--format", "orc"},
+            {"maintain", "--lake", lake, "--retention", "a week"},
+        };
+        for (String[] args : wrong) {
+            Result result = run(args);
+            String what = String.join(" ", args) + " -> " + result.err();
+            assertEquals(2, result.code(), what);
+            assertTrue(result.err().strip().lines().count() <= 3, "the error, not the whole help: " + what);
+            assertTrue(result.err().contains("--help' for its usage"), what);
+        }
+        assertTrue(run("query", "match-rate").err().contains("--lake"), "names the missing option");
+    }
+
+    @Test
+    void aMistypedCommandOrOptionGetsTheNameMeant() {
+        Result command = run("elt", "--input", "in");
+        assertEquals(2, command.code());
+        assertTrue(command.err().contains("Did you mean 'sparkify-lake etl'?"), command.err());
+        Result option = run("etl", "--ouptut", "lake");
+        assertTrue(option.err().contains("Did you mean 'sparkify-lake etl --output'?"), option.err());
+        assertEquals(List.of(), SparkifyLake.closest("zzz", List.of("etl", "query")).stream().toList());
+    }
+
+    @Test
+    void queryHelpShowsTheLakeAsRequired() {
+        String help = run("query", "--help").out();
+        assertTrue(help.replaceAll("\\s+", " ").contains("(--list | (NAME --lake=LAKE))"), help);
+    }
+
+    @Test
+    void aLakeInsideItsInputOrTheInputItselfIsRefused() throws IOException {
+        Path input = work.resolve("input");
+        Files.createDirectories(input.resolve("song_data"));
+        for (String output : new String[] {input.toString(), input.resolve("lake").toString(), work.toString(),
+            input + "/./"}) {
+            Result result = run("etl", "--input", input.toString(), "--output", output);
+            assertEquals(2, result.code(), output + ": " + result.err());
+            assertTrue(result.err().contains("among the input files"), result.err());
+        }
+        Result check = run("check", "--lake", input.toString());
+        assertEquals(1, check.code());
+        assertTrue(check.err().contains("--output LAKE (a folder outside it)"), check.err());
+        assertFalse(check.err().contains("--output " + input), "never advises writing into the input: " + check.err());
     }
 
     @Test
