@@ -67,13 +67,13 @@ public enum ResultFormat {
         for (String column : columns) {
             header.add(csvField(column));
         }
-        out.append(String.join(",", header)).append("\r\n");
+        out.append(String.join(",", header)).append("\n");
         for (Row row : rows) {
             List<String> fields = new ArrayList<>();
             for (int c = 0; c < columns.length; c++) {
                 fields.add(csvField(text(row.get(c))));
             }
-            out.append(String.join(",", fields)).append("\r\n");
+            out.append(String.join(",", fields)).append("\n");
         }
         return out.toString();
     }

@@ -92,7 +92,7 @@ class QueriesTest {
     @Test
     void levelShareLocationsMatchRateAndDailyActiveUsers() {
         List<Row> levels = run("level-share");
-        assertEquals(List.of("paid 5591 0.8198", "free 1229 0.1802"),
+        assertEquals(List.of("paid 5591 0.819795", "free 1229 0.180205"),
                 levels.stream().map(r -> r.get(0) + " " + r.get(1) + " " + r.get(2)).toList());
         List<Row> locations = run("top-locations");
         assertEquals(List.of("San Francisco-Oakland-Hayward, CA 691", "Portland-South Portland, ME 665",
@@ -112,7 +112,7 @@ class QueriesTest {
         String[] columns = {"name", "n"};
         assertEquals("name        n\n---------  --\na, \"b\"      1\nlong name  22\n",
                 ResultFormat.TABLE.render(columns, rows));
-        assertEquals("name,n\r\n\"a, \"\"b\"\"\",1\r\nlong name,22\r\n", ResultFormat.CSV.render(columns, rows));
+        assertEquals("name,n\n\"a, \"\"b\"\"\",1\nlong name,22\n", ResultFormat.CSV.render(columns, rows));
         assertEquals("[ {\n  \"name\" : \"a, \\\"b\\\"\",\n  \"n\" : 1\n}, {\n  \"name\" : \"long name\",\n  \"n\" : 22\n} ]\n",
                 ResultFormat.JSON.render(columns, rows));
     }
