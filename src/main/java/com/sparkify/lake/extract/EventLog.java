@@ -2,9 +2,11 @@ package com.sparkify.lake.extract;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.trim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.apache.spark.sql.Dataset;
@@ -22,25 +24,39 @@ public final class EventLog {
     }
 
     public static Extracted read(SparkSession spark, String logData) {
-        return read(spark, spark.read().option("recursiveFileLookup", "true").text(logData));
+        // Spark lists the folder as it reads it; the files that are not input are found in that listing, not
+        // in one of our own (another round trip per thousand files on a store).
+        Dataset<Row> lines = spark.read().option("recursiveFileLookup", "true").text(logData);
+        String[] all = lines.inputFiles();
+        String[] files = Arrays.stream(all).filter(Inputs::isInputFile).toArray(String[]::new);
+        if (files.length == all.length) {
+            return read(spark, lines, files);
+        }
+        Dataset<Row> input = lines.where(lower(col("_metadata.file_path")).endsWith(".json"));
+        return read(spark, input, files).withSkipped(Arrays.stream(all).filter(file -> !Inputs.isInputFile(file))
+                .toList());
     }
 
-    /** Reads the given log files (an incremental load's new ones). */
-    public static Extracted read(SparkSession spark, List<WholeFiles.Found> files) {
+    /** Reads the given log files (an incremental load's new ones) that are input files. */
+    public static Extracted read(SparkSession spark, List<WholeFiles.Found> listed) {
+        Inputs.Selection selection = Inputs.select(listed);
+        List<WholeFiles.Found> files = selection.read();
         if (files.isEmpty()) {
             Dataset<Row> none = spark.createDataFrame(List.of(), new StructType().add("file", DataTypes.StringType)
                     .add("record", DataTypes.StringType).add("problem", DataTypes.StringType));
-            return RecordParser.classify(spark, FOLDER, none, Schemas.EVENT, rules(), new String[0], 0);
+            return RecordParser.classify(spark, FOLDER, none, Schemas.EVENT, rules(), new String[0], 0)
+                    .withSkipped(selection.skipped());
         }
-        return read(spark, spark.read().text(files.stream().map(WholeFiles.Found::path).toArray(String[]::new)));
+        Dataset<Row> lines = spark.read().text(files.stream().map(WholeFiles.Found::path).toArray(String[]::new));
+        return read(spark, lines, lines.inputFiles()).withSkipped(selection.skipped());
     }
 
-    private static Extracted read(SparkSession spark, Dataset<Row> lines) {
+    private static Extracted read(SparkSession spark, Dataset<Row> lines, String[] files) {
         Dataset<Row> records = lines
                 .where(trim(col("value")).notEqual(""))
                 .select(col("_metadata.file_path").as("file"), col("value").as("record"),
                         lit(null).cast(DataTypes.StringType).as("problem"));
-        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), lines.inputFiles(),
+        return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), files,
                 Inputs.bytes(lines));
     }
 

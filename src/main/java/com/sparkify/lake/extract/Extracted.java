@@ -1,5 +1,7 @@
 package com.sparkify.lake.extract;
 
+import java.util.List;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -14,9 +16,16 @@ import org.apache.spark.sql.Row;
  * @param loaded    how many rows {@code records} holds
  * @param rejectedCount how many rows {@code rejected} holds
  * @param cached    the cached dataset both of the above are read from
+ * @param skipped   files in the input's folder that are not input ({@link Inputs#isInputFile}), not read
  */
 public record Extracted(String input, Dataset<Row> records, Dataset<Row> rejected,
-                        long files, long bytes, long loaded, long rejectedCount, Dataset<Row> cached) {
+                        long files, long bytes, long loaded, long rejectedCount, Dataset<Row> cached,
+                        List<String> skipped) {
+
+    public Extracted withSkipped(List<String> files) {
+        return new Extracted(input, records, rejected, this.files, bytes, loaded, rejectedCount, cached,
+                List.copyOf(files));
+    }
 
     public long read() {
         return loaded + rejectedCount;

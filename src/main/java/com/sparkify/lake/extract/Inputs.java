@@ -2,6 +2,9 @@ package com.sparkify.lake.extract;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -17,6 +20,41 @@ import com.sparkify.lake.store.StoreErrors;
 public final class Inputs {
 
     private Inputs() {
+    }
+
+    /**
+     * The files of an input folder that are input: {@code *.json} (any case), as the layout names them. Others
+     * (a {@code notes.txt}, a {@code .csv} export) are skipped, and the run says so, rather than reading each of
+     * their lines as a bad record.
+     */
+    public record Selection(List<WholeFiles.Found> read, List<String> skipped) {
+    }
+
+    public static Selection select(List<WholeFiles.Found> listed) {
+        List<WholeFiles.Found> read = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (WholeFiles.Found file : listed) {
+            if (isInputFile(file.path())) {
+                read.add(file);
+            } else {
+                skipped.add(file.path());
+            }
+        }
+        return new Selection(List.copyOf(read), List.copyOf(skipped));
+    }
+
+    public static boolean isInputFile(String path) {
+        return path.toLowerCase(Locale.ROOT).endsWith(".json");
+    }
+
+    /** The input as the run's summary names it: a full URI, spelled as the lake's ({@code file:/…}, {@code s3a://…}). */
+    public static String qualified(String input, Configuration hadoop) {
+        Path path = new Path(input);
+        try {
+            return path.getFileSystem(hadoop).makeQualified(path).toString();
+        } catch (IOException e) {
+            throw new LakeException("Cannot read " + input + ": " + e.getMessage(), e);
+        }
     }
 
     public static String songData(String input, Configuration hadoop) {

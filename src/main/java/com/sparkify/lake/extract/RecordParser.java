@@ -125,7 +125,7 @@ public final class RecordParser {
                 .select(lit(input).as("input"), col("file"), col("reason"), col("record"))
                 .unionByName(spark.createDataFrame(silentFiles, REJECTED));
         return new Extracted(input, records, rejectedRows, inputFiles.length, bytes, loaded,
-                rejected + silentFiles.size(), classified);
+                rejected + silentFiles.size(), classified, List.of());
     }
 
     /** Why a record the schema could not take is bad: not JSON at all, or which fields have the wrong type. */

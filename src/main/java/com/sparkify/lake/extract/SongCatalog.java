@@ -31,8 +31,10 @@ public final class SongCatalog {
         }
     }
 
-    /** Reads the given song files (an incremental load's new ones). */
-    public static Extracted read(SparkSession spark, List<WholeFiles.Found> found, int inFlight) {
+    /** Reads the given song files (an incremental load's new ones) that are input files. */
+    public static Extracted read(SparkSession spark, List<WholeFiles.Found> listed, int inFlight) {
+        Inputs.Selection selection = Inputs.select(listed);
+        List<WholeFiles.Found> found = selection.read();
         // Whole files, because a song file may be one pretty-printed object over many lines.
         // Two tasks per core, as for a shuffle: each keeps its share of the JVM's reads in flight.
         int slices = 2 * spark.sparkContext().defaultParallelism();
@@ -42,7 +44,7 @@ public final class SongCatalog {
         return RecordParser.classify(spark, FOLDER, records, Schemas.SONG,
                 Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(),
                 found.stream().map(WholeFiles.Found::path).toArray(String[]::new),
-                found.stream().mapToLong(WholeFiles.Found::length).sum());
+                found.stream().mapToLong(WholeFiles.Found::length).sum()).withSkipped(selection.skipped());
     }
 
 }

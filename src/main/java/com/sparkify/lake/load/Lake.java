@@ -147,13 +147,18 @@ public final class Lake {
                 }
             }
             fs.delete(staged, true);
-            Path stagingRoot = staged.getParent();
-            if (fs.listStatus(stagingRoot).length == 0) {
-                fs.delete(stagingRoot, false);
-            }
+            removeEmptyStaging();
         } catch (IOException e) {
             throw new LakeException("Publishing the new tables into " + root + " failed: " + e.getMessage()
                     + ". The next run restores any table left out.", e);
+        }
+    }
+
+    /** No empty {@code _staging/} left in the lake after a run, which a user would wonder about. */
+    private void removeEmptyStaging() throws IOException {
+        Path stagingRoot = new Path(root, STAGING);
+        if (fs.exists(stagingRoot) && fs.listStatus(stagingRoot).length == 0) {
+            fs.delete(stagingRoot, false);
         }
     }
 
@@ -163,6 +168,7 @@ public final class Lake {
         try {
             fs.mkdirs(failed.getParent());
             fs.rename(new Path(staging(runId)), failed);
+            removeEmptyStaging();
             return failed.toString();
         } catch (IOException e) {
             throw new LakeException("Cannot keep the failed run's output at " + failed + ": " + e.getMessage(), e);

@@ -26,6 +26,7 @@ import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
 import com.sparkify.lake.extract.EventLog;
 import com.sparkify.lake.extract.Extracted;
+import com.sparkify.lake.extract.Inputs;
 import com.sparkify.lake.extract.Schemas;
 import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.extract.WholeFiles;
@@ -70,6 +71,8 @@ final class IcebergRun {
     private final Settings settings;
     private final Progress progress;
     private final Pipeline pipeline;
+    /** The checks' results, once they ran: part of the run's summary. */
+    private List<Checks.Result> checked = List.of();
 
     IcebergRun(SparkSession spark, Settings settings, Progress progress, Pipeline pipeline) {
         this.spark = spark;
@@ -90,8 +93,10 @@ final class IcebergRun {
         String kind = !loadedBefore ? RunSummary.FULL : settings.fullRefresh() ? RunSummary.FULL_REFRESH
                 : RunSummary.INCREMENTAL;
 
-        List<WholeFiles.Found> songFiles = list(songData, hadoop);
-        List<WholeFiles.Found> logFiles = list(logData, hadoop);
+        Inputs.Selection songListing = Inputs.select(list(songData, hadoop));
+        Inputs.Selection logListing = Inputs.select(list(logData, hadoop));
+        List<WholeFiles.Found> songFiles = songListing.read();
+        List<WholeFiles.Found> logFiles = logListing.read();
         if (!full) {
             Map<String, Row> loaded = new java.util.HashMap<>();
             spark.table(catalog.sparkName(FILES)).collectAsList().forEach(row -> loaded.put(row.getString(0), row));
@@ -99,7 +104,7 @@ final class IcebergRun {
             logFiles = unloaded(logFiles, loaded);
             if (songFiles.isEmpty() && logFiles.isEmpty()) {
                 progress.say("nothing new: every input file was loaded before; the lake is unchanged");
-                RunSummary none = summary(runId, RunSummary.SUCCEEDED, input, lake, started, Map.of(),
+                RunSummary none = summary(runId, RunSummary.SUCCEEDED, input, lake, Map.of(),
                         currentRows(catalog), RunSummary.NOTHING_NEW, currentSnapshots(catalog), null);
                 if (finished != null) {
                     // The summary on disk is of the run before the one just finished: say what the lake is now.
@@ -111,12 +116,16 @@ final class IcebergRun {
         List<WholeFiles.Found> songBatch = songFiles;
         List<WholeFiles.Found> logBatch = logFiles;
         Extracted songs = progress.stage("extract song_data", () -> pipeline.reading(songData,
-                () -> SongCatalog.read(spark, songBatch, settings.requestsInFlight())), Pipeline::describe);
+                () -> SongCatalog.read(spark, songBatch, settings.requestsInFlight())
+                        .withSkipped(songListing.skipped())), Pipeline::describe);
+        pipeline.reportSkipped(songs);
         // A batch of every log file reads the folder, as the Parquet lake's run does: given the files one by one,
         // Spark would look each up again (a request per file on a store) after the listing above.
         boolean everyLog = full;
         Extracted events = progress.stage("extract log_data", () -> pipeline.reading(logData,
-                () -> everyLog ? EventLog.read(spark, logData) : EventLog.read(spark, logBatch)), Pipeline::describe);
+                () -> everyLog ? EventLog.read(spark, logData)
+                        : EventLog.read(spark, logBatch).withSkipped(logListing.skipped())), Pipeline::describe);
+        pipeline.reportSkipped(events);
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
             Settings.Tuning tuning = settings.tuningFor(songs.bytes() + events.bytes(),
@@ -179,7 +188,7 @@ final class IcebergRun {
                     snapshots.put(name, new RunSummary.Snapshot(at == null ? 0 : at.snapshotId(),
                             at == null ? null : at.metadataFile(), counts.added(), counts.deleted()));
                 });
-                RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, rows, kind,
+                RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, inputs, rows, kind,
                         snapshots, null);
                 lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
                 return done;
@@ -333,9 +342,9 @@ final class IcebergRun {
         // metadata. `sparkify-lake check` reads it from storage like the other tables.
         Checks checks = new Checks(name -> name.equals(Songs.NAME) ? Songs.from(tables.staged(RECORDS))
                 : tables.staged(name));
-        List<Checks.Result> results = progress.stage("check", () -> checks.run(rows),
+        checked = progress.stage("check", () -> checks.run(rows),
                 all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
-        List<String> failed = results.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
+        List<String> failed = checked.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
         if (!failed.isEmpty()) {
             throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), so they "
                     + "were not published: every table of the lake is as it was.\n  " + String.join("\n  ", failed));
@@ -429,11 +438,11 @@ final class IcebergRun {
         return java.util.Arrays.stream(table.columns()).map(name -> col(name)).toArray(Column[]::new);
     }
 
-    private RunSummary summary(String runId, String status, String input, Lake lake, Instant started,
+    private RunSummary summary(String runId, String status, String input, Lake lake,
                                Map<String, RunSummary.InputCounts> inputs, Map<String, Long> tables, String kind,
                                Map<String, RunSummary.Snapshot> snapshots, String message) {
-        double seconds = java.time.Duration.between(started, Instant.now()).toMillis() / 1000.0;
-        return new RunSummary(runId, status, input, lake.uri(), started.toString(), inputs, tables,
-                progress.stages(), seconds, message, Settings.Format.ICEBERG.label(), kind, snapshots);
+        return new RunSummary(runId, status, input, lake.uri(), progress.started().toString(), inputs, tables,
+                progress.stages(), checked, progress.seconds(), message, Settings.Format.ICEBERG.label(), kind,
+                snapshots);
     }
 }

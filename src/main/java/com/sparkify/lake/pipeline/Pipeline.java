@@ -47,6 +47,8 @@ public final class Pipeline {
     private final SparkSession spark;
     private final Settings settings;
     private final Progress progress;
+    /** The checks' results, once they ran: part of the run's summary. */
+    private List<Checks.Result> checked = List.of();
 
     public Pipeline(SparkSession spark, Settings settings, Progress progress) {
         this.spark = spark;
@@ -98,6 +100,7 @@ public final class Pipeline {
         String songData = Inputs.songData(input, hadoop);
         String logData = Inputs.logData(input, hadoop);
         Lake lake = Lake.open(output, hadoop);
+        input = Inputs.qualified(input, hadoop); // from here on only named, as the lake is: one spelling
         StoreRequests requests = StoreRequests.of(hadoop, input, output);
         if (requests.any()) {
             progress.countRequests(requests::sofar);
@@ -118,8 +121,10 @@ public final class Pipeline {
         Extracted songs = progress.stage("extract song_data",
                 () -> reading(songData, () -> SongCatalog.read(spark, songData, settings.requestsInFlight())),
                 Pipeline::describe);
+        reportSkipped(songs);
         Extracted events = progress.stage("extract log_data",
                 () -> reading(logData, () -> EventLog.read(spark, logData)), Pipeline::describe);
+        reportSkipped(events);
         List<Dataset<Row>> cached = new ArrayList<>();
         try {
             // The input's size is known only now, from the listing the reads made: shuffles and writes from
@@ -137,7 +142,7 @@ public final class Pipeline {
 
             String tooBad = tooManyRejected(List.of(songs, events));
             if (tooBad != null) {
-                RunSummary failed = summary(runId, RunSummary.FAILED, input, lake, started, inputs, Map.of(), tooBad);
+                RunSummary failed = summary(runId, RunSummary.FAILED, input, lake, inputs, Map.of(), tooBad);
                 lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, failed.toJson());
                 String kept = lake.keepFailed(runId);
                 throw tooManyRejected(tooBad, lake, kept);
@@ -173,10 +178,15 @@ public final class Pipeline {
             load(tables, Time.NAME, Time.from(spark.read().parquet(lake.tableTarget(runId, Songplays.NAME))),
                     Time.PARTITIONS, lake, runId, files);
 
-            RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
+            RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, inputs, tables, null);
             lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
             if (settings.checks()) {
-                check(lake, runId, staging, tables, songsTable);
+                String failed = check(lake, runId, staging, tables, songsTable);
+                if (failed != null) {
+                    lake.writeText(staging + "/" + Lake.RUN + "/" + Lake.SUMMARY, summary(runId, RunSummary.FAILED,
+                            input, lake, inputs, tables, failed).toJson());
+                    throw new LakeException(failed + where(lake, runId));
+                }
             }
             List<String> entries = new ArrayList<>(tables.keySet());
             entries.add(Lake.REJECTED);
@@ -186,7 +196,11 @@ public final class Pipeline {
                 return lake.uri();
             }, uri -> (lake.stagesTables() ? "tables moved into " : "tables written in place, summary moved into ")
                     + uri);
-            return summary(runId, RunSummary.SUCCEEDED, input, lake, started, inputs, tables, null);
+            // The summary published with the tables was written before the checks and the publishing: now the
+            // whole run is known, it replaces that one (one object written whole, on a store too).
+            RunSummary whole = summary(runId, RunSummary.SUCCEEDED, input, lake, inputs, tables, null);
+            lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, whole.toJson());
+            return whole;
         } finally {
             songs.release();
             events.release();
@@ -199,29 +213,28 @@ public final class Pipeline {
      * published; on an object store, where they were written in place, the failure is reported all the same
      * and the run exits non-zero, so a scheduler knows the lake cannot be trusted.
      */
-    private void check(Lake lake, String runId, String staging, Map<String, Long> tables, Dataset<Row> songs) {
+    private String check(Lake lake, String runId, String staging, Map<String, Long> tables, Dataset<Row> songs) {
         String written = lake.stagesTables() ? staging : lake.uri();
         // The tables are read back as written, but for songs: one file per (year, artist) folder, tens of
         // thousands of them, made reading it back cost more than all the rest of the run's checks. Its rows
         // are checked as the run wrote them, from the cached catalog; `sparkify-lake check` reads it from
         // storage like the others.
         Checks checks = new Checks(name -> name.equals(Songs.NAME) ? songs : LakeTables.table(spark, written, name));
-        List<Checks.Result> results = progress.stage("check", () -> checks.run(tables),
+        checked = progress.stage("check", () -> checks.run(tables),
                 all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
-        List<String> failed = results.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
-        if (failed.isEmpty()) {
-            return;
-        }
-        String where;
+        List<String> failed = checked.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
+        return failed.isEmpty() ? null : "The new tables failed " + failed.size() + " data-quality check(s):\n  "
+                + String.join("\n  ", failed) + "\n";
+    }
+
+    /** Where the tables that failed their checks are, after keeping them: a failed run's last words. */
+    private static String where(Lake lake, String runId) {
         if (lake.stagesTables()) {
-            where = "so they were not published; the lake at " + lake.uri() + " is unchanged and the new tables "
-                    + "are kept in " + lake.keepFailed(runId) + ".";
-        } else {
-            where = "and they are already in place in " + lake.uri() + " (tables on an object store are written "
-                    + "in place): do not trust them until a run passes.";
+            return "They were not published: the lake at " + lake.uri() + " is unchanged, and the new tables are "
+                    + "kept in " + lake.keepFailed(runId) + ".";
         }
-        throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), " + where
-                + "\n  " + String.join("\n  ", failed));
+        return "They are already in place in " + lake.uri() + " (tables on an object store are written in place): "
+                + "do not trust them until a run passes.";
     }
 
     private void load(Map<String, Long> tables, String name, Dataset<Row> table, List<String> partitions,
@@ -287,20 +300,33 @@ public final class Pipeline {
         return null;
     }
 
-    private RunSummary summary(String runId, String status, String input, Lake lake, Instant started,
+    private RunSummary summary(String runId, String status, String input, Lake lake,
                                Map<String, RunSummary.InputCounts> inputs, Map<String, Long> tables,
                                String message) {
-        double seconds = java.time.Duration.between(started, Instant.now()).toMillis() / 1000.0;
-        return new RunSummary(runId, status, input, lake.uri(), started.toString(), inputs, tables,
-                progress.stages(), seconds, message, Settings.Format.PARQUET.label(), RunSummary.FULL, Map.of());
+        return new RunSummary(runId, status, input, lake.uri(), progress.started().toString(), inputs, tables,
+                progress.stages(), checked, progress.seconds(), message, Settings.Format.PARQUET.label(),
+                RunSummary.FULL, Map.of());
     }
 
     static RunSummary.InputCounts counts(Extracted input) {
-        return new RunSummary.InputCounts(input.files(), input.read(), input.loaded(), input.rejectedCount());
+        return new RunSummary.InputCounts(input.files(), input.read(), input.loaded(), input.rejectedCount(),
+                input.skipped());
     }
 
     static String describe(Extracted input) {
-        return String.format(Locale.ROOT, "%,d files, %,d records, %,d rejected",
-                input.files(), input.read(), input.rejectedCount());
+        return String.format(Locale.ROOT, "%,d files, %,d records, %,d rejected", input.files(), input.read(),
+                input.rejectedCount()) + (input.skipped().isEmpty() ? ""
+                : String.format(Locale.ROOT, ", %,d skipped", input.skipped().size()));
+    }
+
+    /** Names the files of an input's folder that were not read, so none goes missing unnoticed. */
+    void reportSkipped(Extracted input) {
+        int shown = 5;
+        input.skipped().stream().limit(shown).forEach(file -> progress.say(String.format(Locale.ROOT,
+                "%-18s %s: not a .json file, so not input", "  skipped", file)));
+        if (input.skipped().size() > shown) {
+            progress.say(String.format(Locale.ROOT, "%-18s and %,d more (all in _run/summary.json)", "  skipped",
+                    input.skipped().size() - shown));
+        }
     }
 }

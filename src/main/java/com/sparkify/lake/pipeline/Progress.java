@@ -1,6 +1,8 @@
 package com.sparkify.lake.pipeline;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ public final class Progress {
     }
 
     private final PrintStream out;
+    private final Instant started = Instant.now();
     private final List<Stage> stages = new ArrayList<>();
     private Supplier<Map<String, Long>> requests = Map::of;
 
@@ -50,6 +53,15 @@ public final class Progress {
     public void say(String line) {
         out.println(line);
         out.flush();
+    }
+
+    /** When the command began: a run's time counts from here, so its total is the user's wait, stages and all. */
+    public Instant started() {
+        return started;
+    }
+
+    public double seconds() {
+        return Duration.between(started, Instant.now()).toMillis() / 1000.0;
     }
 
     public List<Stage> stages() {

@@ -16,16 +16,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.load.Lake;
+import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreRequests;
 
 /**
- * What a run read, rejected and wrote, and how long each stage took: printed at the end of a run and kept
- * as {@code _run/summary.json} beside the tables it describes.
+ * What a run read, rejected and wrote, how long each stage took and what the checks found: printed at the end of
+ * a run and kept as {@code _run/summary.json} beside the tables it describes, for a scheduler or the report.
+ * {@code input} and {@code lake} are fully qualified URIs ({@code file:/…}, {@code s3a://…}); {@code seconds}
+ * counts from the command's start, so it is the total the console printed.
  */
 public record RunSummary(String runId, String status, String input, String lake, String startedAt,
                          Map<String, InputCounts> inputs, Map<String, Long> tables,
-                         List<Progress.Stage> stages, double seconds, String message, String format, String kind,
-                         Map<String, Snapshot> snapshots) {
+                         List<Progress.Stage> stages, List<Checks.Result> checks, double seconds, String message,
+                         String format, String kind, Map<String, Snapshot> snapshots) {
 
     /** The lake's formats and the kinds of run an Iceberg lake knows. */
     public static final String FULL = "full";
@@ -46,8 +49,15 @@ public record RunSummary(String runId, String status, String input, String lake,
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
 
-    /** @param records records found; {@code loaded + rejected == records} */
-    public record InputCounts(long files, long records, long loaded, long rejected) {
+    /**
+     * @param records records found; {@code loaded + rejected == records}
+     * @param skipped files in the input's folder that are not input (not {@code *.json}), so not read
+     */
+    public record InputCounts(long files, long records, long loaded, long rejected, List<String> skipped) {
+
+        public InputCounts {
+            skipped = skipped == null ? List.of() : List.copyOf(skipped);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -54,7 +54,7 @@ class RunSafetyTest {
     }
 
     @Test
-    void runningTwiceGivesTheSameTablesAndIds() {
+    void runningTwiceGivesTheSameTablesAndIds() throws IOException {
         Path lake = work.resolve("rerun");
         RunSummary first = run(input, lake, TestSpark.settings());
         List<List<Row>> before = TABLES.stream().map(t -> sorted(lake, t)).toList();
@@ -70,6 +70,28 @@ class RunSafetyTest {
         assertEquals(written.catalogPlays(), TestSpark.session().read().parquet(lake.resolve("songplays").toString())
                 .where("song_id is not null").count());
         assertFalse(Files.exists(lake.resolve("_staging")), "nothing of a finished run is left in staging");
+        try (Stream<Path> rejected = Files.list(lake.resolve("_rejected"))) {
+            assertEquals(List.of(), rejected.filter(file -> file.getFileName().toString().startsWith("part-"))
+                    .toList(), "nothing rejected: no empty part file");
+        }
+    }
+
+    @Test
+    void aFileThatIsNotJsonIsSkippedAndNamedNotReadAsBadRecords() throws IOException {
+        Path noted = Trees.copy(input, work.resolve("noted"));
+        Files.writeString(noted.resolve("song_data/notes.txt"), "fetched from the bucket on Monday\nsee README\n");
+        Files.writeString(noted.resolve("log_data/2018/11/export.csv"), "ts,page\n1,NextSong\n");
+        RunSummary summary = run(noted, work.resolve("noted-lake"), TestSpark.settings());
+
+        RunSummary.InputCounts songs = summary.inputs().get("song_data");
+        RunSummary.InputCounts events = summary.inputs().get("log_data");
+        assertEquals(0, songs.rejected() + events.rejected(), "their lines are not rejected records");
+        assertEquals(1, songs.skipped().size());
+        assertTrue(songs.skipped().get(0).endsWith("song_data/notes.txt"), songs.skipped().toString());
+        assertEquals(1, events.skipped().size());
+        assertTrue(events.skipped().get(0).endsWith("export.csv"), events.skipped().toString());
+        assertEquals(3, events.files(), "the three day files are read");
+        assertEquals(written.plays(), summary.tables().get("songplays"));
     }
 
     @Test
@@ -81,7 +103,7 @@ class RunSafetyTest {
         Path lake = work.resolve("messy-lake");
         RunSummary summary = run(messy, lake, TestSpark.settings());
 
-        assertEquals(new RunSummary.InputCounts(3, 4_001, 4_000, 1), summary.inputs().get("log_data"));
+        assertEquals(new RunSummary.InputCounts(3, 4_001, 4_000, 1, List.of()), summary.inputs().get("log_data"));
         List<Row> rejected = TestSpark.session().read().json(lake.resolve("_rejected").toString()).collectAsList();
         assertEquals(1, rejected.size());
         assertTrue(rejected.get(0).<String>getAs("file").endsWith("2018-11-02-events.json"));
@@ -110,6 +132,7 @@ class RunSafetyTest {
         assertEquals(songplaysBefore, sorted(lake, "songplays"));
         assertEquals(summaryBefore, Files.readString(lake.resolve("_run/summary.json")));
         assertEquals(good.tables().get("songs"), TestSpark.session().read().parquet(lake.resolve("songs").toString()).count());
+        assertFalse(Files.exists(lake.resolve("_staging")), "no empty staging folder beside _failed/");
         try (Stream<Path> failed = Files.list(lake.resolve("_failed"))) {
             Path kept = failed.findFirst().orElseThrow();
             assertEquals(500, TestSpark.session().read().json(kept.resolve("_rejected").toString()).count(),

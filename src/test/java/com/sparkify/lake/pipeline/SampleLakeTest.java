@@ -20,6 +20,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.support.SampleLake;
 import com.sparkify.lake.support.TestSpark;
 
@@ -51,8 +52,8 @@ class SampleLakeTest {
     void theSummaryHasSpecsFigures() {
         assertEquals(Map.of("songs", 71L, "artists", 69L, "users", 97L, "songplays", 6_820L, "time", 6_813L),
                 summary.tables());
-        assertEquals(new RunSummary.InputCounts(71, 71, 71, 0), summary.inputs().get("song_data"));
-        assertEquals(new RunSummary.InputCounts(30, 8_056, 8_056, 0), summary.inputs().get("log_data"));
+        assertEquals(new RunSummary.InputCounts(71, 71, 71, 0, List.of()), summary.inputs().get("song_data"));
+        assertEquals(new RunSummary.InputCounts(30, 8_056, 8_056, 0, List.of()), summary.inputs().get("log_data"));
         assertEquals(RunSummary.SUCCEEDED, summary.status());
     }
 
@@ -64,6 +65,20 @@ class SampleLakeTest {
         RunSummary kept = RunSummary.fromJson(Files.readString(Path.of(lake, "_run", "summary.json")));
         assertEquals(summary.tables(), kept.tables());
         assertEquals(summary.inputs(), kept.inputs());
+    }
+
+    @Test
+    void theSummaryOnDiskIsTheWholeRunWithOneSpellingOfPaths() throws Exception {
+        RunSummary kept = RunSummary.fromJson(Files.readString(Path.of(lake, "_run", "summary.json")));
+        List<String> stages = kept.stages().stream().map(Progress.Stage::name).toList();
+        assertEquals(List.of("check", "publish"), stages.subList(stages.size() - 2, stages.size()), stages.toString());
+        assertEquals(17, kept.checks().size(), "every check's result is recorded");
+        assertTrue(kept.checks().stream().allMatch(Checks.Result::passed));
+        double stageSeconds = kept.stages().stream().mapToDouble(Progress.Stage::seconds).sum();
+        assertTrue(kept.seconds() >= stageSeconds, "the total covers every stage: " + kept.seconds() + " < "
+                + stageSeconds);
+        assertTrue(kept.input().startsWith("file:/") && kept.lake().startsWith("file:/"),
+                kept.input() + " and " + kept.lake());
     }
 
     @Test
