@@ -187,6 +187,16 @@ final class EtlCommand implements Callable<Integer> {
                 System.out.println("The lake is in " + summary.lake() + " (run summary: " + summary.lake()
                         + "/_run/summary.json).");
             }
+            if (input == null) {
+                String lake = out;
+                System.out.println();
+                System.out.println("Try it next:");
+                System.out.println("  bin/sparkify-lake query --list");
+                System.out.println("  bin/sparkify-lake query top-users --lake " + lake);
+                System.out.println("  bin/sparkify-lake sql --lake " + lake
+                        + " \"SELECT hour, COUNT(*) AS plays FROM songplays JOIN time USING (start_time) GROUP BY hour ORDER BY plays DESC\"");
+                System.out.println("  bin/sparkify-lake check --lake " + lake);
+            }
             return 0;
         } finally {
             if (ownSession) {

@@ -3,13 +3,10 @@ package com.sparkify.lake.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.analytics.LakeTables;
 import com.sparkify.lake.analytics.QueryCatalog;
-import com.sparkify.lake.analytics.ResultFormat;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -42,21 +39,11 @@ final class QueryCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     Which which;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = "table, csv or json (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(names = "--as-of", paramLabel = "RUN|TIME",
-            description = "An Iceberg lake: answer from the tables as a run left them (its id, see history) or as "
-                + "they were at a time (UTC, e.g. 2026-11-26T17:00:00Z).")
-    String asOf;
+    @Mixin
+    AnswerOptions answer;
 
     @Mixin
     ConfigFileOption config;
-
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
-            description = "At most N rows (default: ${DEFAULT-VALUE}).")
-    int limit;
 
     @Override
     public Integer call() {
@@ -72,29 +59,12 @@ final class QueryCommand implements Callable<Integer> {
         } catch (LakeException unknown) {
             throw new UsageError(unknown.getMessage());
         }
-        ResultFormat output = parseFormat(format);
-        if (limit < 1) {
-            throw new UsageError("--limit must be at least 1, not " + limit + ".");
-        }
+        answer.validated();
         String lake = which.named.lake;
         return Sessions.withSpark(config.settings(), spark -> {
-            LakeTables.register(spark, lake, config.config(), asOf);
-            Dataset<Row> result = spark.sql(query.sql());
-            List<Row> rows = result.limit(limit + 1).collectAsList();
-            boolean more = rows.size() > limit;
-            System.out.print(output.render(result.columns(), more ? rows.subList(0, limit) : rows));
-            if (more) {
-                System.err.println("(more rows than --limit " + limit + "; raise it to see them)");
-            }
+            LakeTables.register(spark, lake, config.config(), answer.asOf);
+            answer.print(spark.sql(query.sql()));
             return 0;
         });
-    }
-
-    static ResultFormat parseFormat(String format) {
-        try {
-            return ResultFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageError("--format must be table, csv or json, not '" + format + "'.");
-        }
     }
 }

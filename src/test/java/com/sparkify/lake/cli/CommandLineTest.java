@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sparkify.lake.support.Lakes;
 import com.sparkify.lake.support.TestSpark;
 
 import picocli.CommandLine;
@@ -32,14 +35,48 @@ class CommandLineTest {
         TestSpark.session(); // etl then reuses it and leaves it running
     }
 
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = SparkifyLake.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        int code = command.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    /** Runs the command line here; what it prints, through picocli or System.out and .err, is kept. */
+    static synchronized Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream systemOut = System.out;
+        PrintStream systemErr = System.err;
+        PrintStream toOut = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream toErr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        System.setOut(toOut);
+        System.setErr(toErr);
+        try {
+            CommandLine command = SparkifyLake.commandLine();
+            command.setOut(new PrintWriter(toOut, true));
+            command.setErr(new PrintWriter(toErr, true));
+            int code = command.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(systemOut);
+            System.setErr(systemErr);
+        }
+    }
+
+    @Test
+    void sqlAnswersAQueryOfOnesOwnAndABadOneInOneParagraph() throws IOException {
+        String lake = Lakes.localSampleLake().toString();
+        Result top = run("sql", "--lake", lake, "SELECT user_id, COUNT(*) AS plays FROM songplays "
+                + "GROUP BY user_id ORDER BY plays DESC", "--limit", "1", "--format", "csv");
+        assertEquals(0, top.code(), top.err());
+        assertEquals("user_id,plays\n49,689\n", top.out(), "the top user of the real sample, with \\n endings");
+        assertTrue(top.err().contains("more rows than --limit 1"), top.err());
+
+        Result bad = run("sql", "--lake", lake, "SELECT no_such_column FROM songplays");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("The query failed: [UNRESOLVED_COLUMN"), bad.err());
+        assertEquals(1, bad.err().strip().lines().count(), "one paragraph, no plan, no stack trace: " + bad.err());
+
+        Result typo = run("sql", "--lake", lake, "SELEC 1");
+        assertEquals(1, typo.code());
+        assertTrue(typo.err().contains("PARSE_SYNTAX_ERROR") && typo.err().strip().lines().count() == 1, typo.err());
+
+        Result drop = run("sql", "--lake", lake, "DROP TABLE songs");
+        assertEquals(2, drop.code(), "only queries: " + drop.err());
     }
 
     @Test
@@ -57,7 +94,8 @@ class CommandLineTest {
     void aMissingInputFolderIsOneClearLineAndExitCodeOne() {
         Result result = run("etl", "--input", work.resolve("nowhere").toString(), "--output", work.resolve("lake").toString());
         assertEquals(1, result.code());
-        assertTrue(result.err().startsWith("sparkify-lake: The input has no song_data/ folder"), result.err());
+        assertTrue(result.err().lines().anyMatch(line -> line.startsWith("sparkify-lake: The input has no song_data/ "
+                + "folder")), result.err());
         assertFalse(result.err().contains("\tat "), "no stack trace: " + result.err());
     }
 
