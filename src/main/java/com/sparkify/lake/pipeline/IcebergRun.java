@@ -232,7 +232,13 @@ final class IcebergRun {
     /** The first load, or --full-refresh: every table built from all the input, as the Parquet lake is. */
     private void loadAll(IcebergTables tables, Dataset<Row> records, Dataset<Row> batchEvents,
                          List<Dataset<Row>> cached) {
-        Dataset<Row> distinct = Events.distinct(batchEvents).withColumn(Events.ID, Events.id())
+        // The repeated keys counted first, as the Parquet lake's run does: knowing how few they are, Spark
+        // broadcasts them instead of shuffling every event twice ("load users" on 5 M events: 41.8 s before).
+        Dataset<Row> repeated = Events.repeatedKeys(batchEvents).persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(repeated);
+        progress.stage("repeated events", repeated::count,
+                n -> String.format(Locale.ROOT, "%,d events delivered more than once", n));
+        Dataset<Row> distinct = Events.distinct(batchEvents, repeated).withColumn(Events.ID, Events.id())
                 .persist(StorageLevel.MEMORY_AND_DISK());
         cached.add(distinct);
         replace(tables, Songs.NAME, Songs.from(records));
