@@ -22,8 +22,28 @@ public final class EtlProcess {
     private EtlProcess() {
     }
 
+    /** A run under way: its process (stop it by its pid) and the file its output goes to. */
+    public record Started(Process process, Path log) {
+
+        public Finished await(long minutes) throws IOException, InterruptedException {
+            try {
+                if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
+                    throw new AssertionError("etl did not finish in " + minutes + " minutes: " + Files.readString(log));
+                }
+                return new Finished(process.exitValue(), Files.readString(log));
+            } finally {
+                ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
     public static Finished run(Path workDir, Map<String, String> environment, String... arguments)
             throws IOException, InterruptedException {
+        return start(workDir, environment, arguments).await(5);
+    }
+
+    public static Started start(Path workDir, Map<String, String> environment, String... arguments)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -42,14 +62,6 @@ public final class EtlProcess {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process process = builder.start();
-        try {
-            if (!process.waitFor(5, TimeUnit.MINUTES)) {
-                throw new AssertionError("etl did not finish in 5 minutes: " + Files.readString(log));
-            }
-            return new Finished(process.exitValue(), Files.readString(log));
-        } finally {
-            ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        return new Started(builder.start(), log);
     }
 }

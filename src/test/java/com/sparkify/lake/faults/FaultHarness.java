@@ -1,0 +1,164 @@
+package com.sparkify.lake.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.apache.spark.sql.SparkSession;
+
+import com.sparkify.lake.Settings;
+import com.sparkify.lake.generate.Generator;
+import com.sparkify.lake.support.Trees;
+
+/**
+ * The fault-injection harness: each scenario states a guarantee, injects its fault round after round (seeded),
+ * and checks the guarantee with a reader independent of the code under test. {@code faults/run} runs it;
+ * {@code FaultsTest} runs its small default in the test suite.
+ *
+ * <pre>faults/run [--rounds N] [--seed S] [--work DIR]</pre>
+ */
+public final class FaultHarness {
+
+    /**
+     * The data the scenarios load: {@code after} is a generated input, {@code before} the same less its last
+     * day of logs and one song file in eight; {@code config} a config file whose AWS secret must never show.
+     */
+    record World(Path before, Path after, Path config, Secrets secrets) {
+    }
+
+    /** Looks for the config file's secret in everything a user or a scheduler could read. */
+    static final class Secrets {
+
+        final String secret = "faults-" + UUID.randomUUID();
+        final List<String> leaks = new ArrayList<>();
+
+        void scan(String where, String text) {
+            if (text.contains(secret)) {
+                leaks.add(where);
+            }
+        }
+
+        /** Every file under {@code root} but the config file itself: logs, summaries, rejected records. */
+        void scanTree(Path root, Path config) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.equals(config)).toList()) {
+                    if (Files.size(file) < 64 << 20) {
+                        scan(file.toString(), new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    record Options(int rounds, long seed, Path work) {
+    }
+
+    private FaultHarness() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = parse(args);
+        SparkSession spark = Settings.defaults().withMaster("local[2]").withShufflePartitions(4).startSpark();
+        try {
+            List<Outcome> outcomes = run(options);
+            System.out.println(report(options, outcomes));
+            System.exit(outcomes.stream().allMatch(o -> o.failures.isEmpty()) ? 0 : 1);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    static Options parse(String[] args) {
+        int rounds = 3;
+        long seed = 1;
+        Path work = Path.of("target/faults");
+        for (int i = 0; i < args.length; i += 2) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(value);
+                case "--seed" -> seed = Long.parseLong(value);
+                case "--work" -> work = Path.of(value);
+                default -> throw new IllegalArgumentException("usage: faults/run [--rounds N] [--seed S] [--work DIR]");
+            }
+        }
+        return new Options(rounds, seed, work.toAbsolutePath());
+    }
+
+    /** Every scenario, on each kind of lake it applies to; the work folder is emptied first. */
+    static List<Outcome> run(Options options) throws IOException, InterruptedException {
+        delete(options.work());
+        Files.createDirectories(options.work());
+        World world = world(options.work(), options.seed());
+        List<Outcome> outcomes = new ArrayList<>();
+        for (boolean iceberg : new boolean[] {false, true}) {
+            outcomes.add(new KillAtRandom(options.work().resolve("kill"), iceberg, world, options.seed())
+                    .run(options.rounds()));
+        }
+        outcomes.add(new HostileInput(options.work().resolve("hostile"), world, options.seed()).run(options.rounds()));
+        Outcome secrets = new Outcome("secret of the config file in any output, log, summary or rejected record",
+                "both");
+        world.secrets().scanTree(options.work(), world.config());
+        secrets.rounds = 1;
+        secrets.survived = world.secrets().leaks.isEmpty() ? 1 : 0;
+        world.secrets().leaks.forEach(where -> secrets.fail(1, "the secret shows in " + where));
+        outcomes.add(secrets);
+        return outcomes;
+    }
+
+    static World world(Path work, long seed) throws IOException {
+        Path after = work.resolve("input-after");
+        new Generator(new Generator.Spec(200, 3_000, seed, 4, Generator.Spec.REAL_FIRST_DAY)).write(after);
+        Path before = Trees.copy(after, work.resolve("input-before"));
+        List<Path> logs = files(before.resolve("log_data"));
+        Files.delete(logs.get(logs.size() - 1));
+        List<Path> songs = files(before.resolve("song_data"));
+        for (int i = 0; i < songs.size(); i += 8) {
+            Files.delete(songs.get(i));
+        }
+        Secrets secrets = new Secrets();
+        Path config = work.resolve("faults.cfg");
+        Files.writeString(config, "[AWS]\nAWS_ACCESS_KEY_ID = AKIAFAULTSHARNESS001\nAWS_SECRET_ACCESS_KEY = "
+                + secrets.secret + "\n");
+        return new World(before, after, config, secrets);
+    }
+
+    static List<Path> files(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    static String report(Options options, List<Outcome> outcomes) {
+        StringBuilder out = new StringBuilder(String.format("%nfaults/run --rounds %d --seed %d%n%n", options.rounds(),
+                options.seed()));
+        out.append(Outcome.header()).append('\n');
+        outcomes.forEach(o -> out.append(o.row()).append('\n'));
+        for (Outcome o : outcomes) {
+            o.failures.forEach(f -> out.append("\nFAILED ").append(o.scenario).append(" (").append(o.lake).append("), ")
+                    .append(f));
+            o.notes.forEach(n -> out.append("\nnote: ").append(o.scenario).append(" (").append(o.lake).append("): ")
+                    .append(n));
+        }
+        return out.append('\n').toString();
+    }
+
+    private static void delete(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

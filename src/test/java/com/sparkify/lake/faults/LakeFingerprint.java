@@ -1,0 +1,155 @@
+package com.sparkify.lake.faults;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.StaticTableOperations;
+import org.apache.iceberg.hadoop.HadoopFileIO;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
+
+/**
+ * What a lake's tables hold, read without any of the project's code: a Parquet lake's files straight from its
+ * folders, an Iceberg lake's from the current snapshot its catalog database names (Iceberg's own metadata
+ * reader, then the Parquet files). A table's fingerprint is its row count and a hash of its sorted keys, so
+ * "wholly the old table or wholly the new one" is a comparison of two fingerprints.
+ */
+final class LakeFingerprint {
+
+    /** The five tables and their keys (the data contract). */
+    static final Map<String, String> KEYS = Map.of("songplays", "songplay_id", "users", "user_id",
+            "songs", "song_id", "artists", "artist_id", "time", "start_time");
+    static final List<String> TABLES = List.of("artists", "songs", "users", "time", "songplays");
+
+    /** @param rows null when the table is missing */
+    record Contents(Long rows, String keys) {
+
+        static final Contents MISSING = new Contents(null, null);
+
+        @Override
+        public String toString() {
+            return rows == null ? "missing" : rows + " rows, keys " + keys.substring(0, 12);
+        }
+    }
+
+    private LakeFingerprint() {
+    }
+
+    static Map<String, Contents> of(Path lake, boolean iceberg) {
+        Map<String, Contents> tables = new LinkedHashMap<>();
+        for (String name : TABLES) {
+            List<String> files = iceberg ? icebergFiles(lake, name) : parquetFiles(lake.resolve(name));
+            tables.put(name, files == null ? Contents.MISSING : fingerprint(files, KEYS.get(name)));
+        }
+        return tables;
+    }
+
+    /** Every Parquet file below a table's folder, as a Parquet reader of a Hive-style table finds them. */
+    private static List<String> parquetFiles(Path table) {
+        if (!Files.isDirectory(table)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.walk(table)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(file -> !hidden(table.relativize(file)))
+                    .filter(file -> file.getFileName().toString().endsWith(".parquet"))
+                    .map(Path::toString).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hidden(Path relative) {
+        for (Path part : relative) {
+            String name = part.toString();
+            if (name.startsWith("_") || name.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The data files of the table's current snapshot, from the metadata file the catalog database points at. */
+    private static List<String> icebergFiles(Path lake, String name) {
+        Path database = lake.resolve("_catalog/lake.db");
+        if (!Files.exists(database)) {
+            return null;
+        }
+        String metadata;
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT metadata_location FROM iceberg_tables WHERE table_name = ?")) {
+            query.setString(1, name);
+            try (ResultSet row = query.executeQuery()) {
+                if (!row.next()) {
+                    return null;
+                }
+                metadata = row.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the catalog database " + database + ": " + e.getMessage(), e);
+        }
+        org.apache.iceberg.Table iceberg = new BaseTable(new StaticTableOperations(metadata,
+                new HadoopFileIO(new Configuration())), name);
+        if (iceberg.currentSnapshot() == null) {
+            return List.of();
+        }
+        List<String> files = new ArrayList<>();
+        try (CloseableIterable<FileScanTask> tasks = iceberg.newScan().planFiles()) {
+            for (FileScanTask task : tasks) {
+                if (!task.deletes().isEmpty()) {
+                    throw new IllegalStateException(name + " has delete files: not copy-on-write");
+                }
+                files.add(task.file().location());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
+    }
+
+    private static Contents fingerprint(List<String> files, String key) {
+        List<String> keys = new ArrayList<>();
+        Configuration hadoop = new Configuration();
+        for (String file : files) {
+            try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
+                    new org.apache.hadoop.fs.Path(file)).withConf(hadoop).build()) {
+                for (Group row = reader.read(); row != null; row = reader.read()) {
+                    int field = row.getType().getFieldIndex(key);
+                    keys.add(row.getFieldRepetitionCount(field) == 0 ? "null" : row.getValueToString(field, 0));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        keys.sort(null);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            keys.forEach(k -> sha.update((k + "\n").getBytes(StandardCharsets.UTF_8)));
+            return new Contents((long) keys.size(), HexFormat.of().formatHex(sha.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
