@@ -31,7 +31,7 @@ import com.sparkify.lake.store.StoreErrors;
  *
  * <pre>
  * &lt;lake&gt;/songplays/ users/ songs/ artists/ time/   the tables
- * &lt;lake&gt;/_rejected/                              records that did not load, with file and reason
+ * &lt;lake&gt;/_rejected/                              records that did not load, with file and reason (when any)
  * &lt;lake&gt;/_run/summary.json                       what the run that built the tables read and wrote
  * &lt;lake&gt;/_staging/&lt;run&gt;/                         a run in progress (Spark skips names starting with _)
  * &lt;lake&gt;/_failed/&lt;run&gt;/                          what a failed run wrote, kept for inspection
@@ -142,7 +142,9 @@ public final class Lake {
                 if (fs.exists(live) && !fs.rename(live, new Path(aside, entry))) {
                     throw new IOException("could not move " + live + " aside");
                 }
-                if (!fs.rename(new Path(staged, entry), live)) {
+                // An entry the run did not write (no rejected records) replaces the old one by its absence.
+                Path next = new Path(staged, entry);
+                if (fs.exists(next) && !fs.rename(next, live)) {
                     throw new IOException("could not move the new " + entry + " into " + live);
                 }
             }

@@ -6,22 +6,16 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
-import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
 
 /** Writes one table as Parquet, Hive-partitioned, and counts its rows on the way. */
@@ -81,26 +75,7 @@ public final class TableWriter {
     public static long json(Dataset<Row> records, String path) {
         Observation rows = new Observation("rows");
         records.observe(rows, count(lit(1)).as("rows")).coalesce(1).write().mode("overwrite").json(path);
-        long written = rowCount(rows);
-        if (written == 0) {
-            removeEmptyParts(records.sparkSession(), path);
-        }
-        return written;
-    }
-
-    /** Spark writes one empty part file for no rows; an empty folder says "nothing rejected" without one. */
-    private static void removeEmptyParts(SparkSession spark, String path) {
-        Path folder = new Path(path);
-        try {
-            FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            for (FileStatus file : fs.listStatus(folder)) {
-                if (file.isFile() && file.getPath().getName().startsWith("part-") && file.getLen() == 0) {
-                    fs.delete(file.getPath(), false);
-                }
-            }
-        } catch (IOException e) {
-            throw new LakeException("Cannot tidy " + path + ": " + e.getMessage(), e);
-        }
+        return rowCount(rows);
     }
 
     private static long rowCount(Observation rows) {

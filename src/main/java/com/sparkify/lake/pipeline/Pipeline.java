@@ -137,8 +137,11 @@ public final class Pipeline {
             Map<String, RunSummary.InputCounts> inputs = new LinkedHashMap<>();
             inputs.put(songs.input(), counts(songs));
             inputs.put(events.input(), counts(events));
-            progress.stage("quarantine", () -> TableWriter.json(songs.rejected().unionByName(events.rejected()),
-                    staging + "/" + Lake.REJECTED), rows -> rows + " rejected records kept with file and reason");
+            // Nothing rejected, nothing written: a write of no rows leaves one empty part file (an upload on a
+            // store), and the lake then has no _rejected/ at all.
+            progress.stage("quarantine", () -> songs.rejectedCount() + events.rejectedCount() == 0 ? 0L
+                    : TableWriter.json(songs.rejected().unionByName(events.rejected()), staging + "/" + Lake.REJECTED),
+                    rows -> rows + " rejected records kept with file and reason");
 
             String tooBad = tooManyRejected(List.of(songs, events));
             if (tooBad != null) {

@@ -2,6 +2,7 @@ package com.sparkify.lake.pipeline;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -183,6 +184,6 @@ class SampleLakeTest {
         assertTrue(progressText.contains("extract song_data"), progressText);
         assertTrue(progressText.matches("(?s).*load songplays\\s+6,820 rows.*"), progressText);
         assertTrue(progressText.matches("(?s).*check\\s+\\d+ of \\d+ checks passed.*"), progressText);
-        assertTrue(Files.exists(Path.of(lake, "_rejected")), "the quarantine folder exists, empty or not");
+        assertFalse(Files.exists(Path.of(lake, "_rejected")), "nothing rejected: no quarantine folder, no empty file");
     }
 }
