@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sparkify.lake.support.Commands;
 import com.sparkify.lake.support.Lakes;
 import com.sparkify.lake.support.TestSpark;
 
@@ -35,26 +32,9 @@ class CommandLineTest {
         TestSpark.session(); // etl then reuses it and leaves it running
     }
 
-    /** Runs the command line here; what it prints, through picocli or System.out and .err, is kept. */
-    static synchronized Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream systemOut = System.out;
-        PrintStream systemErr = System.err;
-        PrintStream toOut = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream toErr = new PrintStream(err, true, StandardCharsets.UTF_8);
-        System.setOut(toOut);
-        System.setErr(toErr);
-        try {
-            CommandLine command = SparkifyLake.commandLine();
-            command.setOut(new PrintWriter(toOut, true));
-            command.setErr(new PrintWriter(toErr, true));
-            int code = command.execute(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(systemOut);
-            System.setErr(systemErr);
-        }
+    static Result run(String... args) {
+        Commands.Result result = Commands.run(args);
+        return new Result(result.code(), result.out(), result.err());
     }
 
     @Test

@@ -1,13 +1,6 @@
 package com.sparkify.lake.faults;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-
-import picocli.CommandLine;
-
-import com.sparkify.lake.cli.SparkifyLake;
+import com.sparkify.lake.support.Commands;
 
 /**
  * The command line run in this JVM, on its Spark session, with everything it prints kept: what a user would
@@ -19,29 +12,16 @@ final class Cli {
 
         /** A stack trace as the answer: a frame line, or an exception's class name at a line's start. */
         boolean hasStackTrace() {
-            return output.lines().anyMatch(line -> line.startsWith("\tat ") || line.matches("^[a-z]+(\\.[a-z0-9]+)+\\.[A-Z]\\w*(Exception|Error).*"));
+            return output.lines().anyMatch(line -> line.startsWith("\tat ")
+                    || line.matches("^[a-z]+(\\.[a-z0-9]+)+\\.[A-Z]\\w*(Exception|Error).*"));
         }
     }
 
     private Cli() {
     }
 
-    static synchronized Result run(String... arguments) {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        PrintStream both = new PrintStream(printed, true, StandardCharsets.UTF_8);
-        System.setOut(both);
-        System.setErr(both);
-        try {
-            CommandLine command = SparkifyLake.commandLine();
-            command.setOut(new PrintWriter(both, true));
-            command.setErr(new PrintWriter(both, true));
-            int code = command.execute(arguments);
-            return new Result(code, printed.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    static Result run(String... arguments) {
+        Commands.Result result = Commands.run(arguments);
+        return new Result(result.code(), result.out() + result.err());
     }
 }

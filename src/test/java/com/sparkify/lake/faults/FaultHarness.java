@@ -27,8 +27,8 @@ import com.sparkify.lake.support.Trees;
 public final class FaultHarness {
 
     /**
-     * The data the scenarios load: {@code after} is a generated input, {@code before} the same less its last
-     * day of logs and one song file in eight; {@code config} a config file whose AWS secret must never show.
+     * The data the scenarios load: {@code after} is a generated input, {@code before} the same less its later
+     * half of days of logs and one song file in eight; {@code config} a config file whose AWS secret must never show.
      */
     record World(Path before, Path after, Path config, Secrets secrets) {
     }
@@ -118,8 +118,11 @@ public final class FaultHarness {
         Path after = work.resolve("input-after");
         new Generator(new Generator.Spec(200, 3_000, seed, 4, Generator.Spec.REAL_FIRST_DAY)).write(after);
         Path before = Trees.copy(after, work.resolve("input-before"));
+        // The later half of the days left out, so that every table changes (users' levels among them).
         List<Path> logs = files(before.resolve("log_data"));
-        Files.delete(logs.get(logs.size() - 1));
+        for (Path day : logs.subList(logs.size() / 2, logs.size())) {
+            Files.delete(day);
+        }
         List<Path> songs = files(before.resolve("song_data"));
         for (int i = 0; i < songs.size(); i += 8) {
             Files.delete(songs.get(i));

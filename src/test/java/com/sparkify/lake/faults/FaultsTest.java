@@ -26,6 +26,8 @@ class FaultsTest {
         String report = FaultHarness.report(options, outcomes);
         System.out.println(report);
         assertTrue(outcomes.stream().allMatch(o -> o.rounds == 1), report);
+        assertTrue(outcomes.stream().allMatch(o -> o.notes.stream().noneMatch(n -> n.contains("the same before"))),
+                "every table differs between the old lake and the new: " + report);
         assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("hostile")).allMatch(o -> o.faults >= 9),
                 "every kind of damage was done: " + report);
         assertTrue(outcomes.stream().allMatch(o -> o.failures.isEmpty()), report);

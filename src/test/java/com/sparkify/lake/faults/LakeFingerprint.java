@@ -43,13 +43,13 @@ final class LakeFingerprint {
     static final List<String> TABLES = List.of("artists", "songs", "users", "time", "songplays");
 
     /** @param rows null when the table is missing */
-    record Contents(Long rows, String keys) {
+    record Contents(Long rows, String hash) {
 
         static final Contents MISSING = new Contents(null, null);
 
         @Override
         public String toString() {
-            return rows == null ? "missing" : rows + " rows, keys " + keys.substring(0, 12);
+            return rows == null ? "missing" : rows + " rows, hash " + hash.substring(0, 12);
         }
     }
 
@@ -129,25 +129,33 @@ final class LakeFingerprint {
         return files;
     }
 
+    private static String value(Group row, int field) {
+        return row.getFieldRepetitionCount(field) == 0 ? "null" : row.getValueToString(field, 0);
+    }
+
     private static Contents fingerprint(List<String> files, String key) {
-        List<String> keys = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
         Configuration hadoop = new Configuration();
         for (String file : files) {
             try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
                     new org.apache.hadoop.fs.Path(file)).withConf(hadoop).build()) {
                 for (Group row = reader.read(); row != null; row = reader.read()) {
-                    int field = row.getType().getFieldIndex(key);
-                    keys.add(row.getFieldRepetitionCount(field) == 0 ? "null" : row.getValueToString(field, 0));
+                    // The key first, then every other value: the hash covers whole rows, not only keys.
+                    StringBuilder values = new StringBuilder(value(row, row.getType().getFieldIndex(key)));
+                    for (int field = 0; field < row.getType().getFieldCount(); field++) {
+                        values.append('\u0001').append(value(row, field));
+                    }
+                    rows.add(values.toString());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
         }
-        keys.sort(null);
+        rows.sort(null);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            keys.forEach(k -> sha.update((k + "\n").getBytes(StandardCharsets.UTF_8)));
-            return new Contents((long) keys.size(), HexFormat.of().formatHex(sha.digest()));
+            rows.forEach(row -> sha.update((row + "\n").getBytes(StandardCharsets.UTF_8)));
+            return new Contents((long) rows.size(), HexFormat.of().formatHex(sha.digest()));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,42 @@
+package com.sparkify.lake.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import com.sparkify.lake.cli.SparkifyLake;
+
+import picocli.CommandLine;
+
+/** The command line run in this JVM, on its Spark session, with what it prints (picocli's streams and
+ *  System.out and .err alike) kept: what a user would read. */
+public final class Commands {
+
+    public record Result(int code, String out, String err) {
+    }
+
+    private Commands() {
+    }
+
+    public static synchronized Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream systemOut = System.out;
+        PrintStream systemErr = System.err;
+        PrintStream toOut = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream toErr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        System.setOut(toOut);
+        System.setErr(toErr);
+        try {
+            CommandLine command = SparkifyLake.commandLine();
+            command.setOut(new PrintWriter(toOut, true));
+            command.setErr(new PrintWriter(toErr, true));
+            int code = command.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(systemOut);
+            System.setErr(systemErr);
+        }
+    }
+}
