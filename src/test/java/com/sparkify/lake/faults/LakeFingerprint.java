@@ -32,8 +32,8 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
 /**
  * What a lake's tables hold, read without any of the project's code: a Parquet lake's files straight from its
  * folders, an Iceberg lake's from the current snapshot its catalog database names (Iceberg's own metadata
- * reader, then the Parquet files). A table's fingerprint is its row count and a hash of its sorted keys, so
- * "wholly the old table or wholly the new one" is a comparison of two fingerprints.
+ * reader, then the Parquet files). A table's fingerprint is its row count and a hash of its rows (every
+ * value, sorted by key), so "wholly the old table or wholly the new one" is a comparison of two fingerprints.
  */
 final class LakeFingerprint {
 
