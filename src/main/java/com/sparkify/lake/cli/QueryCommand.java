@@ -1,8 +1,6 @@
 package com.sparkify.lake.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
-
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.analytics.LakeTables;

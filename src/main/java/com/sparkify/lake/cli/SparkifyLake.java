@@ -44,17 +44,23 @@ public final class SparkifyLake implements Runnable {
      *  whole help, which buries the one line that matters. */
     private static int usage(CommandLine.ParameterException e, String[] args) {
         CommandLine command = e.getCommandLine();
-        PrintWriter err = command.getErr();
-        err.println(command.getCommandSpec().qualifiedName() + ": " + Secrets.scrub(e.getMessage()));
+        Optional<String> meant = Optional.empty();
         if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
             String typed = unmatched.getUnmatched().get(0);
             List<String> names = typed.startsWith("-")
                     ? command.getCommandSpec().options().stream().flatMap(o -> List.of(o.names()).stream()).toList()
                     : List.copyOf(command.getSubcommands().keySet());
-            closest(typed, names).ifPresent(name -> err.println("Did you mean '"
-                    + command.getCommandSpec().qualifiedName() + " " + name + "'?"));
+            meant = closest(typed, names);
         }
-        err.println("See '" + command.getCommandSpec().qualifiedName() + " --help' for its usage.");
+        return usage(command, e.getMessage(), meant);
+    }
+
+    private static int usage(CommandLine command, String message, Optional<String> meant) {
+        PrintWriter err = command.getErr();
+        String name = command.getCommandSpec().qualifiedName();
+        err.println(name + ": " + Secrets.scrub(message));
+        meant.ifPresent(typo -> err.println("Did you mean '" + name + " " + typo + "'?"));
+        err.println("See '" + name + " --help' for its usage.");
         err.flush();
         return USAGE;
     }
@@ -88,10 +94,7 @@ public final class SparkifyLake implements Runnable {
         PrintWriter err = command.getErr();
         LakeException known = findLakeException(e);
         if (known instanceof UsageError) {
-            err.println(command.getCommandSpec().qualifiedName() + ": " + Secrets.scrub(known.getMessage()));
-            err.println("See '" + command.getCommandSpec().qualifiedName() + " --help' for its usage.");
-            err.flush();
-            return USAGE;
+            return usage(command, known.getMessage(), Optional.empty());
         }
         if (known != null) {
             err.println("sparkify-lake: " + Secrets.scrub(known.getMessage()));

@@ -37,18 +37,15 @@ public final class EventLog {
                 .toList());
     }
 
-    /** Reads the given log files (an incremental load's new ones) that are input files. */
-    public static Extracted read(SparkSession spark, List<WholeFiles.Found> listed) {
-        Inputs.Selection selection = Inputs.select(listed);
-        List<WholeFiles.Found> files = selection.read();
+    /** Reads the given log files (an incremental load's new ones), input files all ({@link Inputs#select}). */
+    public static Extracted read(SparkSession spark, List<WholeFiles.Found> files) {
         if (files.isEmpty()) {
             Dataset<Row> none = spark.createDataFrame(List.of(), new StructType().add("file", DataTypes.StringType)
                     .add("record", DataTypes.StringType).add("problem", DataTypes.StringType));
-            return RecordParser.classify(spark, FOLDER, none, Schemas.EVENT, rules(), new String[0], 0)
-                    .withSkipped(selection.skipped());
+            return RecordParser.classify(spark, FOLDER, none, Schemas.EVENT, rules(), new String[0], 0);
         }
         Dataset<Row> lines = spark.read().text(files.stream().map(WholeFiles.Found::path).toArray(String[]::new));
-        return read(spark, lines, lines.inputFiles()).withSkipped(selection.skipped());
+        return read(spark, lines, lines.inputFiles());
     }
 
     private static Extracted read(SparkSession spark, Dataset<Row> lines, String[] files) {

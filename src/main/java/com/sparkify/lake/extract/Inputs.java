@@ -47,16 +47,6 @@ public final class Inputs {
         return path.toLowerCase(Locale.ROOT).endsWith(".json");
     }
 
-    /** The input as the run's summary names it: a full URI, spelled as the lake's ({@code file:/…}, {@code s3a://…}). */
-    public static String qualified(String input, Configuration hadoop) {
-        Path path = new Path(input);
-        try {
-            return path.getFileSystem(hadoop).makeQualified(path).toString();
-        } catch (IOException e) {
-            throw new LakeException("Cannot read " + input + ": " + e.getMessage(), e);
-        }
-    }
-
     public static String songData(String input, Configuration hadoop) {
         return requireFolder(input, SongCatalog.FOLDER, hadoop);
     }

@@ -25,16 +25,16 @@ public final class SongCatalog {
     public static Extracted read(SparkSession spark, String songData, int inFlight) {
         // The root is listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
         try {
-            return read(spark, WholeFiles.list(songData, spark.sparkContext().hadoopConfiguration()), inFlight);
+            Inputs.Selection listed = Inputs.select(WholeFiles.list(songData,
+                    spark.sparkContext().hadoopConfiguration()));
+            return read(spark, listed.read(), inFlight).withSkipped(listed.skipped());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Reads the given song files (an incremental load's new ones) that are input files. */
-    public static Extracted read(SparkSession spark, List<WholeFiles.Found> listed, int inFlight) {
-        Inputs.Selection selection = Inputs.select(listed);
-        List<WholeFiles.Found> found = selection.read();
+    /** Reads the given song files (an incremental load's new ones), input files all ({@link Inputs#select}). */
+    public static Extracted read(SparkSession spark, List<WholeFiles.Found> found, int inFlight) {
         // Whole files, because a song file may be one pretty-printed object over many lines.
         // Two tasks per core, as for a shuffle: each keeps its share of the JVM's reads in flight.
         int slices = 2 * spark.sparkContext().defaultParallelism();
@@ -44,7 +44,7 @@ public final class SongCatalog {
         return RecordParser.classify(spark, FOLDER, records, Schemas.SONG,
                 Schemas.SONG_REQUIRED.stream().map(RecordParser::required).toList(),
                 found.stream().map(WholeFiles.Found::path).toArray(String[]::new),
-                found.stream().mapToLong(WholeFiles.Found::length).sum()).withSkipped(selection.skipped());
+                found.stream().mapToLong(WholeFiles.Found::length).sum());
     }
 
 }

@@ -100,7 +100,8 @@ public final class Pipeline {
         String songData = Inputs.songData(input, hadoop);
         String logData = Inputs.logData(input, hadoop);
         Lake lake = Lake.open(output, hadoop);
-        input = Inputs.qualified(input, hadoop); // from here on only named, as the lake is: one spelling
+        // From here on the input is only named: qualified as the lake is (song_data's folder, already qualified).
+        input = new org.apache.hadoop.fs.Path(songData).getParent().toString();
         StoreRequests requests = StoreRequests.of(hadoop, input, output);
         if (requests.any()) {
             progress.countRequests(requests::sofar);
