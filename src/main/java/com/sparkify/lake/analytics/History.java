@@ -31,9 +31,11 @@ public final class History {
     /**
      * One run as the tables remember it.
      *
-     * @param rows net rows the run added per table (added less deleted)
+     * @param rows   net rows the run added per table (added less deleted)
+     * @param totals rows each table held after the run (a table the run left alone: as the run before left it)
      */
-    public record Run(String runId, Instant committedAt, String kind, Map<String, Long> rows) {
+    public record Run(String runId, Instant committedAt, String kind, Map<String, Long> rows,
+                      Map<String, Long> totals) {
     }
 
     /** The runs that changed the lake's published tables, oldest first. */
@@ -41,6 +43,8 @@ public final class History {
         Map<String, Instant> times = new TreeMap<>();
         Map<String, String> kinds = new LinkedHashMap<>();
         Map<String, Map<String, Long>> rows = new TreeMap<>();
+        // Totals come from each snapshot's own count, not from summing the runs: expired snapshots leave no run.
+        Map<String, Map<String, Long>> totals = new TreeMap<>();
         List<String> tables = new ArrayList<>(LakeTables.NAMES);
         tables.add(FILES);
         for (String name : tables) {
@@ -63,18 +67,26 @@ public final class History {
                     long net = number(snapshot.summary().get("added-records"))
                             - number(snapshot.summary().get("deleted-records"));
                     rows.computeIfAbsent(run, r -> new LinkedHashMap<>()).merge(name, net, Long::sum);
+                    // Ancestors come newest first: a run's last snapshot of the table gives its total.
+                    totals.computeIfAbsent(run, r -> new LinkedHashMap<>())
+                            .putIfAbsent(name, number(snapshot.summary().get("total-records")));
                 }
             }
         }
+        List<String> order = new ArrayList<>(times.keySet());
+        order.sort(java.util.Comparator.comparing((String run) -> times.get(run)).thenComparing(run -> run));
         List<Run> runs = new ArrayList<>();
-        times.forEach((run, at) -> {
+        Map<String, Long> held = new LinkedHashMap<>();
+        for (String run : order) {
             Map<String, Long> added = new LinkedHashMap<>();
             for (String name : LakeTables.NAMES) {
                 added.put(name, rows.getOrDefault(run, Map.of()).getOrDefault(name, 0L));
+                Long total = totals.getOrDefault(run, Map.of()).get(name);
+                held.put(name, total != null ? total : held.getOrDefault(name, 0L));
             }
-            runs.add(new Run(run, at, kinds.get(run), added));
-        });
-        runs.sort(java.util.Comparator.comparing(Run::committedAt).thenComparing(Run::runId));
+            runs.add(new Run(run, times.get(run), kinds.get(run), added,
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(held))));
+        }
         return runs;
     }
 

@@ -81,6 +81,17 @@ public final class LakeTables {
         return java.util.Optional.of(rows);
     }
 
+    /**
+     * The rows each table should hold, as the lake's builder recorded them: an Iceberg lake's catalog, else the
+     * run summary of a Parquet lake; empty when neither says (the checks then skip the row counts).
+     */
+    public static java.util.Map<String, Long> rowsAsBuilt(SparkSession spark, String lake, LakeConfig config) {
+        return committedRows(spark, lake, config)
+                .or(() -> com.sparkify.lake.pipeline.RunSummary.readFrom(lake, spark.sparkContext().hadoopConfiguration())
+                        .map(com.sparkify.lake.pipeline.RunSummary::tables))
+                .orElse(java.util.Map.of());
+    }
+
     /** A table of a Parquet lake, or of the lake as a run stages it. */
     public static Dataset<Row> table(SparkSession spark, String lake, String name) {
         // basePath keeps the partition columns (year, month, artist_id) when the folder is read directly.

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.sparkify.lake.analytics.LakeTables;
-import com.sparkify.lake.pipeline.RunSummary;
 import com.sparkify.lake.quality.Checks;
 
 import picocli.CommandLine.Command;
@@ -26,9 +25,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Sessions.withSpark(config.settings(), spark -> {
-            Map<String, Long> expected = LakeTables.committedRows(spark, lake, config.config())
-                    .or(() -> RunSummary.readFrom(lake, spark.sparkContext().hadoopConfiguration())
-                            .map(RunSummary::tables)).orElse(Map.of());
+            Map<String, Long> expected = LakeTables.rowsAsBuilt(spark, lake, config.config());
             if (expected.isEmpty()) {
                 System.out.println("SKIP  row counts against the run summary: " + lake
                         + "/_run/summary.json is missing");

@@ -195,6 +195,7 @@ final class EtlCommand implements Callable<Integer> {
                 System.out.println("  bin/sparkify-lake query top-users --lake " + lake);
                 System.out.println("  bin/sparkify-lake sql --lake " + lake
                         + " \"SELECT hour, COUNT(*) AS plays FROM songplays JOIN time USING (start_time) GROUP BY hour ORDER BY plays DESC\"");
+                System.out.println("  bin/sparkify-lake report --lake " + lake + " --out report.html");
                 System.out.println("  bin/sparkify-lake check --lake " + lake);
             }
             return 0;

@@ -27,6 +27,9 @@ public final class IcebergTables {
 
     /** The tables that record what the lake has loaded are named with this prefix (and kept in _input/). */
     public static final String INPUT_PREFIX = "input_";
+
+    /** Where an Iceberg lake keeps the records its runs rejected, with file and reason. */
+    public static final String REJECTED = INPUT_PREFIX + "rejected";
     public static final String RUN_ID = "sparkify.run-id";
     public static final String RUN_KIND = "sparkify.run-kind";
 

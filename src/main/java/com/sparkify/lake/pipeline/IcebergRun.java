@@ -54,7 +54,7 @@ final class IcebergRun {
     static final String FILES = IcebergTables.INPUT_PREFIX + "files";
     static final String RECORDS = IcebergTables.INPUT_PREFIX + "songs";
     static final String EVENTS = IcebergTables.INPUT_PREFIX + "events";
-    static final String REJECTED = IcebergTables.INPUT_PREFIX + "rejected";
+    static final String REJECTED = IcebergTables.REJECTED;
 
     /** The star schema in the order it is published: what is referred to before what refers to it (artists,
      *  then the songs that name them, then the plays that name both), so a reader between two commits never

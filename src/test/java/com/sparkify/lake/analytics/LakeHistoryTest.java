@@ -98,6 +98,22 @@ class LakeHistoryTest {
     }
 
     @Test
+    @Order(2)
+    void theReportDrawsTheRowsEachRunLeft() throws java.io.IOException {
+        Path file = work.resolve("report.html");
+        Output report = run("report", "--lake", lake.toString(), "--out", file.toString());
+        assertEquals(0, report.code(), report.err());
+        String html = java.nio.file.Files.readString(file);
+        assertTrue(html.contains("<canvas id=\"history\""), "an Iceberg lake's report has its history");
+        List<History.Run> runs = com.sparkify.lake.report.LakeReport.of(TestSpark.session(), lake.toString(),
+                com.sparkify.lake.config.LakeConfig.none()).history();
+        assertEquals(List.of(first.runId(), second.runId()), runs.stream().map(History.Run::runId).toList());
+        // Each run's totals are the rows its own summary counted when it ended.
+        assertEquals(first.tables(), runs.get(0).totals());
+        assertEquals(second.tables(), runs.get(1).totals());
+    }
+
+    @Test
     @Order(3)
     void maintainCompactsExpiresAndLeavesTheSameTables() {
         Map<String, java.util.List<org.apache.spark.sql.Row>> beforeRows = Lakes.tables(lake);

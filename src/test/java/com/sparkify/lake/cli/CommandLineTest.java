@@ -102,6 +102,8 @@ class CommandLineTest {
             {"etl", "--input", work.toString(), "--output", lake, "--max-rejected-fraction", "5%"},
             {"etl", "--input", work.toString(), "--output", lake, "--format", "orc"},
             {"maintain", "--lake", lake, "--retention", "a week"},
+            {"report", "--lake", lake},
+            {"report", "--lake", lake, "--out", work.toString()},
         };
         for (String[] args : wrong) {
             Result result = run(args);
