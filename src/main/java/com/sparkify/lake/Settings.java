@@ -73,7 +73,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      * S3 answers a small request in some 20 ms from inside its region, so 64 requests out at once move about
      * 3,000 a second: the most S3 serves one prefix before it asks for slower (3,500 writes, 5,500 reads a
      * second), and more than a laptop's link needs for the tiny files of the catalog. A store further away
-     * needs more in flight for the same rate (README, "Object stores").
+     * needs more in flight for the same rate (docs/s3.md, "How a run talks to the store").
      */
     public static final int DEFAULT_REQUESTS_IN_FLIGHT = 64;
 

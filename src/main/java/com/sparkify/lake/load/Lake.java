@@ -27,7 +27,7 @@ import com.sparkify.lake.store.StoreErrors;
  * job commit; the pipeline writes them only after the rejected-records threshold has passed. The data-quality
  * checks run on them after they are written there, so a failing check fails the run but cannot take the
  * tables back. The small entries (rejected records, run summary) are still staged and moved. What
- * a reader can see in between is spelled out in the README ("What a run guarantees").
+ * a reader can see in between is spelled out in docs/guarantees.md ("A Parquet lake on an object store").
  *
  * <pre>
  * &lt;lake&gt;/songplays/ users/ songs/ artists/ time/   the tables
