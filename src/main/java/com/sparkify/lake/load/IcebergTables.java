@@ -51,7 +51,19 @@ public final class IcebergTables {
 
     /** Opens the run's branch of the table, making the table if the lake lacks it. */
     public Table prepare(String name, Dataset<Row> shape, List<String> partitions) {
+        return prepare(name, shape, partitions, null);
+    }
+
+    /**
+     * @param sortedBy a column every write of the table sorts its rows by (Iceberg's sort order), so that each
+     *                 file holds a narrow range of it and a read filtered on it skips the other files by their
+     *                 min and max; null for none. A table made before the order was set keeps its old files.
+     */
+    public Table prepare(String name, Dataset<Row> shape, List<String> partitions, String sortedBy) {
         Table table = catalog.table(name, shape.schema(), partitions);
+        if (sortedBy != null && table.sortOrder().isUnsorted()) {
+            table.replaceSortOrder().asc(sortedBy).commit();
+        }
         publication.open(table);
         return table;
     }

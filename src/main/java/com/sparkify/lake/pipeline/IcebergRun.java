@@ -223,7 +223,9 @@ final class IcebergRun {
         tables.prepare(Time.NAME, Time.from(songplays), Time.PARTITIONS);
         tables.prepare(Songplays.NAME, songplays, Songplays.PARTITIONS);
         tables.prepare(RECORDS, records, List.of());
-        tables.prepare(EVENTS, events.withColumn(Events.ID, Events.id()), List.of());
+        // In time order, each file of the record spans a stretch of time: a batch of one day then reads the
+        // files of its own hours, not the whole record (see loadBatch).
+        tables.prepare(EVENTS, events.withColumn(Events.ID, Events.id()), List.of(), "ts");
         tables.prepare(FILES, spark.createDataFrame(List.of(), FILE_COLUMNS), List.of());
         tables.prepare(REJECTED, spark.createDataFrame(List.of(), com.sparkify.lake.extract.RecordParser.REJECTED)
                 .withColumn("run_id", lit("")), List.of());
@@ -277,12 +279,21 @@ final class IcebergRun {
                 rows -> String.format(Locale.ROOT, "%,d song records new", rows.count()));
         Dataset<Row> recordsAfter = recordsBefore.unionByName(newRecords);
         Dataset<Row> eventsBefore = tables.current(EVENTS);
+        Dataset<Row> batch = keep(batchEvents, cached);
+        // An event's id holds its ts, so the events a batch can replace, and the instants whose time rows it can
+        // change, lie within the batch's own span of ts: read the record there only. The record is written in
+        // ts order, so Iceberg skips every file outside that span by its min and max.
+        Dataset<Row> spanBefore = Events.within(eventsBefore, Events.span(batch));
         Dataset<Row> changes = progress.stage("compare events",
-                () -> keep(Events.changes(eventsBefore, keep(batchEvents, cached)).select(columns(eventsBefore)),
-                        cached),
+                () -> keep(Events.changes(spanBefore, batch).select(columns(eventsBefore)), cached),
                 rows -> String.format(Locale.ROOT, "%,d events new or changed", rows.count()));
         long changedEvents = changes.count();
         Dataset<Row> eventsAfter = Events.after(eventsBefore, changes);
+        Dataset<Row> spanAfter = Events.after(spanBefore, changes);
+        // A new song record may match a play of any day, which only a reading of the whole record finds.
+        boolean newSongs = !newRecords.isEmpty();
+        Dataset<Row> playsBefore = newSongs ? eventsBefore : spanBefore;
+        Dataset<Row> playsAfter = newSongs ? eventsAfter : spanAfter;
 
         merge(tables, Songs.NAME, Songs.KEY, Songs.PARTITIONS,
                 Songs.from(Songs.affected(recordsBefore, newRecords)),
@@ -294,11 +305,11 @@ final class IcebergRun {
                 Users.from(Users.affected(eventsBefore, changes)),
                 Users.from(Users.affected(eventsAfter, changes)), cached);
         merge(tables, Time.NAME, Time.KEY, Time.PARTITIONS,
-                Time.from(Time.affected(eventsBefore, changes)),
-                Time.from(Time.affected(eventsAfter, changes)), cached);
-        Dataset<Row> replayed = keep(Songplays.affected(eventsAfter, changes, newRecords), cached);
+                Time.from(Time.affected(spanBefore, changes)),
+                Time.from(Time.affected(spanAfter, changes)), cached);
+        Dataset<Row> replayed = keep(Songplays.affected(playsAfter, changes, newRecords), cached);
         merge(tables, Songplays.NAME, Songplays.KEY, Songplays.PARTITIONS,
-                Songplays.from(eventsBefore.join(replayed.select(Events.ID), Events.ID, "left_semi"), recordsBefore),
+                Songplays.from(playsBefore.join(replayed.select(Events.ID), Events.ID, "left_semi"), recordsBefore),
                 Songplays.from(replayed, recordsAfter), cached);
 
         progress.stage("record songs", () -> {
@@ -309,7 +320,7 @@ final class IcebergRun {
         }, n -> String.format(Locale.ROOT, "%,d new song records kept", n));
         progress.stage("record events", () -> {
             if (changedEvents > 0) {
-                tables.delete(EVENTS, Events.ID, eventsBefore.join(changes.select(Events.ID), Events.ID,
+                tables.delete(EVENTS, Events.ID, spanBefore.join(changes.select(Events.ID), Events.ID,
                         "left_semi").select(Events.ID), List.of());
                 tables.append(EVENTS, changes);
             }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 
@@ -57,6 +58,23 @@ public final class Events {
         // EXCEPT compares by position, and a join on a named column puts that column first.
         Column[] order = java.util.Arrays.stream(loaded.columns()).map(name -> col(name)).toArray(Column[]::new);
         return after.select(order).except(before.select(order));
+    }
+
+    /**
+     * The span of ts of a batch's events: the least and the greatest, or null when some event has no ts (or
+     * there is none), in which case no span bounds what the batch may touch.
+     */
+    public static long[] span(Dataset<Row> batch) {
+        Row bounds = batch.agg(min(col("ts")), max(col("ts")), count(lit(1)), count(col("ts"))).head();
+        if (bounds.getLong(2) == 0 || bounds.getLong(2) != bounds.getLong(3)) {
+            return null;
+        }
+        return new long[] {bounds.getLong(0), bounds.getLong(1)};
+    }
+
+    /** The events within a span of ts (all of them for a null span), as a filter Iceberg prunes files by. */
+    public static Dataset<Row> within(Dataset<Row> events, long[] span) {
+        return span == null ? events : events.where(col("ts").between(span[0], span[1]));
     }
 
     /** The events after a batch: those the lake had, less the ones the batch replaced, plus the changes. */
