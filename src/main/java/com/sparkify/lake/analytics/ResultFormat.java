@@ -24,7 +24,13 @@ public enum ResultFormat {
         };
     }
 
-    private static String text(Object value) {
+    /** A value as the answers print it: numbers in plain decimals, null as nothing. */
+    public static String plain(Object value) {
+        if (value instanceof Double || value instanceof Float) {
+            // 0.000147, not Java's 1.47E-4: a share reads, and sorts in a spreadsheet, as the number it is.
+            double number = ((Number) value).doubleValue();
+            return Double.isFinite(number) ? java.math.BigDecimal.valueOf(number).toPlainString() : value.toString();
+        }
         return value == null ? "" : value.toString();
     }
 
@@ -37,7 +43,7 @@ public enum ResultFormat {
         }
         for (Row row : rows) {
             for (int c = 0; c < columns.length; c++) {
-                widths[c] = Math.max(widths[c], text(row.get(c)).length());
+                widths[c] = Math.max(widths[c], plain(row.get(c)).length());
                 numeric[c] &= row.get(c) == null || row.get(c) instanceof Number;
             }
         }
@@ -45,7 +51,7 @@ public enum ResultFormat {
         appendLine(out, columns.length, c -> columns[c], widths, numeric);
         appendLine(out, columns.length, c -> "-".repeat(widths[c]), widths, numeric);
         for (Row row : rows) {
-            appendLine(out, columns.length, c -> text(row.get(c)), widths, numeric);
+            appendLine(out, columns.length, c -> plain(row.get(c)), widths, numeric);
         }
         return out.toString();
     }
@@ -71,7 +77,7 @@ public enum ResultFormat {
         for (Row row : rows) {
             List<String> fields = new ArrayList<>();
             for (int c = 0; c < columns.length; c++) {
-                fields.add(csvField(text(row.get(c))));
+                fields.add(csvField(plain(row.get(c))));
             }
             out.append(String.join(",", fields)).append("\n");
         }

@@ -217,7 +217,7 @@ public final class ReportPage {
         if (value instanceof Long || value instanceof Integer) {
             return String.format(Locale.ROOT, "%,d", ((Number) value).longValue());
         }
-        return value.toString();
+        return com.sparkify.lake.analytics.ResultFormat.plain(value);
     }
 
     /** Figures for the page's script; "<" written as an escape so no text can end the script element. */
