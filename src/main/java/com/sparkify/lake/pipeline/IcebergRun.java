@@ -301,9 +301,16 @@ final class IcebergRun {
         merge(tables, Artists.NAME, Artists.KEY, Artists.PARTITIONS,
                 Artists.from(Artists.affected(recordsBefore, newRecords)),
                 Artists.from(Artists.affected(recordsAfter, newRecords)), cached);
-        merge(tables, Users.NAME, Users.KEY, Users.PARTITIONS,
-                Users.from(Users.affected(eventsBefore, changes)),
-                Users.from(Users.affected(eventsAfter, changes)), cached);
+        if (Users.laterThanAll(changes, eventsBefore)) {
+            // The usual day: every event of the batch is later than all the lake had, so each user's latest
+            // event is in the batch, and the users the lake has are their rows before it.
+            merge(tables, Users.NAME, Users.KEY, Users.PARTITIONS,
+                    Users.named(tables.current(Users.NAME), changes), Users.from(changes), cached);
+        } else {
+            merge(tables, Users.NAME, Users.KEY, Users.PARTITIONS,
+                    Users.from(Users.affected(eventsBefore, changes)),
+                    Users.from(Users.affected(eventsAfter, changes)), cached);
+        }
         merge(tables, Time.NAME, Time.KEY, Time.PARTITIONS,
                 Time.from(Time.affected(spanBefore, changes)),
                 Time.from(Time.affected(spanAfter, changes)), cached);

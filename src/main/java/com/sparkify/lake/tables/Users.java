@@ -2,6 +2,7 @@ package com.sparkify.lake.tables;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 
 import java.util.List;
@@ -26,6 +27,26 @@ public final class Users {
     public static Dataset<Row> affected(Dataset<Row> events, Dataset<Row> changes) {
         Dataset<Row> users = changes.where(col("userId").isNotNull()).select(col("userId")).distinct();
         return events.join(users, "userId", "left_semi");
+    }
+
+    /**
+     * Whether every new or changed event is later (by ts) than every event the lake had: then no change
+     * replaces an event the lake has (a replacement keeps its ts), and a user's latest event after the batch is
+     * among the batch's own, so the batch alone gives the users it names.
+     */
+    public static boolean laterThanAll(Dataset<Row> changes, Dataset<Row> loaded) {
+        Row earliest = changes.agg(min(col("ts"))).head();
+        // Iceberg answers MAX from its files' statistics, without reading them.
+        Row latest = loaded.agg(max(col("ts"))).head();
+        return !earliest.isNullAt(0) && (latest.isNullAt(0) || earliest.getLong(0) > latest.getLong(0));
+    }
+
+    /** The rows of {@code users} (the users table) for the users that {@code changes} names. */
+    public static Dataset<Row> named(Dataset<Row> users, Dataset<Row> changes) {
+        Dataset<Row> named = changes.where(col("userId").isNotNull())
+                .select(col("userId").cast(DataTypes.LongType).as(KEY)).distinct();
+        return users.join(named, users.col(KEY).equalTo(named.col(KEY)), "left_semi")
+                .select(col("user_id"), col("first_name"), col("last_name"), col("gender"), col("level"));
     }
 
     private Users() {

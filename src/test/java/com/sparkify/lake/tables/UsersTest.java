@@ -41,4 +41,25 @@ class UsersTest {
         assertEquals("Byron", byId.get(7L).getAs("last_name"));
         assertEquals("Kaylee", byId.get(8L).getAs("first_name"));
     }
+
+    @Test
+    void aBatchLaterThanEverythingGivesItsUsersFromItselfAndNoEarlierOneDoes() {
+        Dataset<Row> loaded = TestSpark.rows(Schemas.EVENT, List.of(
+                event().user("7").level("free").at("2018-11-01T10:00:00Z").row(),
+                event().user("8").level("paid").at("2018-11-01T11:00:00Z").row()));
+        Dataset<Row> later = TestSpark.rows(Schemas.EVENT, List.of(
+                event().user("7").level("paid").at("2018-11-02T08:00:00Z").row()));
+        // The same instant as the lake's latest event: a re-delivery could replace it, so not "later".
+        Dataset<Row> tied = TestSpark.rows(Schemas.EVENT, List.of(
+                event().user("9").level("free").at("2018-11-01T11:00:00Z").row()));
+        assertEquals(true, Users.laterThanAll(later, loaded));
+        assertEquals(false, Users.laterThanAll(tied, loaded));
+        assertEquals(true, Users.laterThanAll(later, loaded.limit(0)), "an empty lake has nothing later");
+
+        // The lake's users named by the batch, and from the batch alone the same rows as from all events.
+        Dataset<Row> named = Users.named(Users.from(loaded), later);
+        assertEquals(List.of(7L), named.collectAsList().stream().map(r -> r.getLong(0)).toList());
+        assertEquals(Users.from(loaded.unionByName(later)).where("user_id = 7").collectAsList(),
+                Users.from(later).collectAsList());
+    }
 }
