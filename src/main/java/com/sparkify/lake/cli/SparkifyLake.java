@@ -28,6 +28,10 @@ public final class SparkifyLake implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (System.getenv("SPARKIFY_DEBUG") != null) {
+            // Before any logger exists: log4j2.properties reads it to print the traces logged with errors.
+            System.setProperty("sparkify.log.traces", "full");
+        }
         System.exit(commandLine().execute(args));
     }
 
