@@ -90,9 +90,27 @@ final class LakeFingerprint {
         return false;
     }
 
+    /**
+     * An Iceberg lake whose catalog database is {@code database} and whose files are read where {@code local}
+     * puts them: a lake on a store, read from the store's own disk.
+     */
+    static Map<String, Contents> ofCatalog(Path database, java.util.function.UnaryOperator<String> local) {
+        Map<String, Contents> tables = new LinkedHashMap<>();
+        for (String name : TABLES) {
+            List<String> files = icebergFiles(database, name, local);
+            tables.put(name, files == null ? Contents.MISSING
+                    : fingerprint(files.stream().map(local).toList(), KEYS.get(name)));
+        }
+        return tables;
+    }
+
     /** The data files of the table's current snapshot, from the metadata file the catalog database points at. */
     private static List<String> icebergFiles(Path lake, String name) {
-        Path database = lake.resolve("_catalog/lake.db");
+        return icebergFiles(lake.resolve("_catalog/lake.db"), name, location -> location);
+    }
+
+    private static List<String> icebergFiles(Path database, String name,
+                                             java.util.function.UnaryOperator<String> local) {
         if (!Files.exists(database)) {
             return null;
         }
@@ -110,8 +128,25 @@ final class LakeFingerprint {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the catalog database " + database + ": " + e.getMessage(), e);
         }
-        org.apache.iceberg.Table iceberg = new BaseTable(new StaticTableOperations(metadata,
-                new HadoopFileIO(new Configuration())), name);
+        HadoopFileIO hadoopIo = new HadoopFileIO(new Configuration());
+        // Every location Iceberg's metadata names (metadata, manifest lists, manifests) read where it is kept.
+        org.apache.iceberg.io.FileIO io = new org.apache.iceberg.io.FileIO() {
+            @Override
+            public org.apache.iceberg.io.InputFile newInputFile(String path) {
+                return hadoopIo.newInputFile(local.apply(path));
+            }
+
+            @Override
+            public org.apache.iceberg.io.OutputFile newOutputFile(String path) {
+                throw new UnsupportedOperationException("the judge only reads");
+            }
+
+            @Override
+            public void deleteFile(String path) {
+                throw new UnsupportedOperationException("the judge only reads");
+            }
+        };
+        org.apache.iceberg.Table iceberg = new BaseTable(new StaticTableOperations(local.apply(metadata), io), name);
         if (iceberg.currentSnapshot() == null) {
             return List.of();
         }
