@@ -9,15 +9,14 @@ import com.sparkify.lake.quality.Checks;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Runs the data-quality checks on a lake, one line per check.",
             "Exits 0 only when every check passes."})
 final class CheckCommand implements Callable<Integer> {
 
-    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
-    String lake;
+    @Mixin
+    LakeOption lake;
 
     @Mixin
     ConfigFileOption config;
@@ -25,12 +24,12 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Sessions.withSpark(config.settings(), spark -> {
-            Map<String, Long> expected = LakeTables.rowsAsBuilt(spark, lake, config.config());
+            Map<String, Long> expected = LakeTables.rowsAsBuilt(spark, lake.lake, config.config());
             if (expected.isEmpty()) {
-                System.out.println("SKIP  row counts against the run summary: " + lake
+                System.out.println("SKIP  row counts against the run summary: " + lake.lake
                         + "/_run/summary.json is missing");
             }
-            List<Checks.Result> results = Checks.onLake(spark, lake, config.config()).run(expected);
+            List<Checks.Result> results = Checks.onLake(spark, lake.lake, config.config()).run(expected);
             results.forEach(result -> System.out.println(result.line()));
             long failed = results.stream().filter(r -> !r.passed()).count();
             System.out.println(failed == 0 ? "All " + results.size() + " checks passed."

@@ -8,7 +8,6 @@ import com.sparkify.lake.analytics.LakeTables;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
         description = {"Lists the runs that built an Iceberg lake: id, when it was published, its kind and the "
@@ -16,8 +15,8 @@ import picocli.CommandLine.Option;
             "Any run id, or a time, goes to query --as-of."})
 final class HistoryCommand implements Callable<Integer> {
 
-    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of an Iceberg lake.")
-    String lake;
+    @Mixin
+    LakeOption lake;
 
     @Mixin
     ConfigFileOption config;
@@ -25,7 +24,7 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return Sessions.withSpark(config.settings(), spark -> {
-            List<History.Run> runs = History.runs(Sessions.icebergLake(spark, lake, config.config()));
+            List<History.Run> runs = History.runs(Sessions.icebergLake(spark, lake.lake, config.config()));
             StringBuilder header = new StringBuilder(String.format("%-26s %-20s %-13s", "run", "published (UTC)",
                     "kind"));
             LakeTables.NAMES.forEach(name -> header.append(String.format(" %10s", name)));

@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
             "Runs older than the retention can no longer be read with query --as-of."})
 final class MaintainCommand implements Callable<Integer> {
 
-    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of an Iceberg lake.")
-    String lake;
+    @Mixin
+    LakeOption lake;
 
     @Option(names = "--retention", paramLabel = "AGE", defaultValue = "7d",
             description = "How long snapshots and unnamed files are kept: 7d, 36h, 90m, 0s (default: ${DEFAULT-VALUE}).")
@@ -46,7 +46,7 @@ final class MaintainCommand implements Callable<Integer> {
             for (String input : List.of("songs", "events", "files", "rejected")) {
                 tables.add(IcebergTables.INPUT_PREFIX + input);
             }
-            List<Maintenance.Done> done = Maintenance.run(spark, Sessions.icebergLake(spark, lake, config.config()), tables,
+            List<Maintenance.Done> done = Maintenance.run(spark, Sessions.icebergLake(spark, lake.lake, config.config()), tables,
                     age, keepLast);
             System.out.println(Maintenance.Done.header());
             done.forEach(table -> System.out.println(table.line()));

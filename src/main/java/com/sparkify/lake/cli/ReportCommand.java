@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
             "The file needs no network: open it in any browser, or send it."})
 final class ReportCommand implements Callable<Integer> {
 
-    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
-    String lake;
+    @Mixin
+    LakeOption lake;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.html", description = "Where to write the report.")
     Path out;
@@ -34,7 +34,7 @@ final class ReportCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             throw new UsageError("--out names a file to write, and " + out + " is a folder.");
         }
-        String html = Sessions.withSpark(config.settings(), spark -> ReportPage.html(LakeReport.of(spark, lake,
+        String html = Sessions.withSpark(config.settings(), spark -> ReportPage.html(LakeReport.of(spark, lake.lake,
                 config.config())));
         try {
             Path absolute = out.toAbsolutePath();

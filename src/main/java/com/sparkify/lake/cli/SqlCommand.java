@@ -12,7 +12,6 @@ import com.sparkify.lake.analytics.LakeTables;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "sql", mixinStandardHelpOptions = true,
@@ -24,8 +23,8 @@ final class SqlCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SQL", description = "One query (SELECT, WITH, …), quoted as one argument.")
     String sql;
 
-    @Option(names = "--lake", required = true, paramLabel = "LAKE", description = "Folder or URI of a lake built by etl.")
-    String lake;
+    @Mixin
+    LakeOption lake;
 
     @Mixin
     AnswerOptions answer;
@@ -37,7 +36,7 @@ final class SqlCommand implements Callable<Integer> {
     public Integer call() {
         answer.validated();
         return Sessions.withSpark(config.settings(), spark -> {
-            LakeTables.register(spark, lake, config.config(), answer.asOf);
+            LakeTables.register(spark, lake.lake, config.config(), answer.asOf);
             try {
                 // Queries only: the lake is the run's to change (a DROP or an INSERT here would bypass its checks).
                 LogicalPlan parsed = spark.sessionState().sqlParser().parsePlan(sql);
