@@ -142,7 +142,8 @@ public final class Pipeline {
             // store), and the lake then has no _rejected/ at all.
             progress.stage("quarantine", () -> songs.rejectedCount() + events.rejectedCount() == 0 ? 0L
                     : TableWriter.json(songs.rejected().unionByName(events.rejected()), staging + "/" + Lake.REJECTED),
-                    rows -> rows + " rejected records kept with file and reason");
+                    rows -> rows == 0 ? "nothing rejected, nothing kept"
+                            : rows + " rejected records kept with file and reason");
 
             String tooBad = tooManyRejected(List.of(songs, events));
             if (tooBad != null) {
