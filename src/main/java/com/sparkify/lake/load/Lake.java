@@ -35,6 +35,7 @@ import com.sparkify.lake.store.StoreErrors;
  * &lt;lake&gt;/_run/summary.json                       what the run that built the tables read and wrote
  * &lt;lake&gt;/_staging/&lt;run&gt;/                         a run in progress (Spark skips names starting with _)
  * &lt;lake&gt;/_failed/&lt;run&gt;/                          what a failed run wrote, kept for inspection
+ * &lt;lake&gt;/_lock                                  while a run holds the lake (a local lake, see LakeLock)
  * </pre>
  */
 public final class Lake {
@@ -87,6 +88,16 @@ public final class Lake {
     /** Where a run writes a table: its staging folder, or the table's own folder on an object store. */
     public String tableTarget(String runId, String table) {
         return atomicRename ? new Path(new Path(staging(runId)), table).toString() : table(table);
+    }
+
+    /** The lake's folder on the local disk, or null when it is elsewhere (an object store, HDFS). */
+    public java.nio.file.Path localFolder() {
+        return "file".equals(root.toUri().getScheme()) ? java.nio.file.Path.of(root.toUri()) : null;
+    }
+
+    /** Takes the lake for this run alone (a local lake; see {@link LakeLock}), or fails saying who has it. */
+    public LakeLock lock(String runId, java.time.Instant started) {
+        return LakeLock.take(localFolder(), root.toString(), runId, started);
     }
 
     public String uri() {

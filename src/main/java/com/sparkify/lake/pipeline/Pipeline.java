@@ -27,6 +27,7 @@ import com.sparkify.lake.extract.Inputs;
 import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.LakeCatalog;
+import com.sparkify.lake.load.LakeLock;
 import com.sparkify.lake.load.TableWriter;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreErrors;
@@ -106,6 +107,18 @@ public final class Pipeline {
         if (requests.any()) {
             progress.countRequests(requests::sofar);
         }
+        // One run at a time: taken before the recovery below, which takes any staging for a killed run's.
+        try (LakeLock lock = lake.lock(runId, started)) {
+            if (lock.previousHolder() != null) {
+                progress.say(String.format(Locale.ROOT, "%-18s %s", "lock", "taken over from "
+                        + LakeLock.describe(lock.previousHolder()) + ", which is no longer running"));
+            }
+            return runLocked(runId, started, input, songData, logData, lake, hadoop);
+        }
+    }
+
+    private RunSummary runLocked(String runId, Instant started, String input, String songData, String logData,
+                                 Lake lake, Configuration hadoop) {
         boolean iceberg = LakeCatalog.isIceberg(lake.uri(), hadoop);
         if (iceberg != (settings.format() == Settings.Format.ICEBERG) && !isEmpty(lake)) {
             throw new LakeException(lake.uri() + " holds a " + (iceberg ? "lake of Iceberg tables" : "Parquet lake")
@@ -249,9 +262,10 @@ public final class Pipeline {
         tables.put(name, rows);
     }
 
-    /** A folder with nothing in it but what a run leaves while it starts (its staging). */
+    /** A folder with nothing in it but what a run leaves while it starts (its staging, its lock). */
     private static boolean isEmpty(Lake lake) {
-        return lake.entries().stream().allMatch(name -> name.startsWith("_staging") || name.startsWith("_failed"));
+        return lake.entries().stream().allMatch(name -> name.startsWith("_staging") || name.startsWith("_failed")
+                || name.equals(LakeLock.NAME));
     }
 
     private static boolean broadcasts(Dataset<Row> plan) {
