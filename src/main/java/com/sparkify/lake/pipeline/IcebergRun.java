@@ -93,8 +93,8 @@ final class IcebergRun {
         String kind = !loadedBefore ? RunSummary.FULL : settings.fullRefresh() ? RunSummary.FULL_REFRESH
                 : RunSummary.INCREMENTAL;
 
-        Inputs.Selection songListing = Inputs.select(list(songData, hadoop));
-        Inputs.Selection logListing = Inputs.select(list(logData, hadoop));
+        Inputs.Selection songListing = Inputs.select(pipeline.reading(songData, () -> list(songData, hadoop)));
+        Inputs.Selection logListing = Inputs.select(pipeline.reading(logData, () -> list(logData, hadoop)));
         List<WholeFiles.Found> songFiles = songListing.read();
         List<WholeFiles.Found> logFiles = logListing.read();
         if (!full) {

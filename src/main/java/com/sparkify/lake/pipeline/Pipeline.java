@@ -273,19 +273,33 @@ public final class Pipeline {
     }
 
     /** Bad records are quarantined, so what still fails a read is the storage itself: say which input. */
-    Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
+    <T> T reading(String path, java.util.function.Supplier<T> read) {
         try {
             return read.get();
         } catch (LakeException e) {
             throw e;
         } catch (Exception e) { // SparkException is checked, but Scala code throws it from anywhere
-            Optional<LakeException> store = StoreErrors.explain(path, e, spark.sparkContext().hadoopConfiguration());
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            Optional<LakeException> store = StoreErrors.explain(path, e, hadoop);
             if (store.isPresent()) {
                 throw store.get();
             }
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
+            }
+            // A link that leads back into the folder holding it: a listing that never ends, or the system's
+            // "too many levels of symbolic links". Its own message is a path hundreds of folders deep.
+            Optional<String> loop = Inputs.linkLoop(path, hadoop);
+            if (loop.isPresent()) {
+                throw new LakeException("Reading " + path + " failed: " + loop.get() + ". Remove the link or point "
+                        + "it elsewhere; the lake's tables are as they were.", e);
+            }
+            Optional<String> gone = Inputs.vanished(root, hadoop);
+            if (gone.isPresent()) {
+                throw new LakeException("Reading " + path + " failed: " + gone.get() + " was listed as input but "
+                        + "was gone when it was read (moved or deleted while the run read its input). The lake's "
+                        + "tables are as they were; run etl again once the input is settled.", e);
             }
             // Spark's own message can misname the cause (a file it may not read "does not exist"): give the
             // innermost one too, usually the operating system's or the object store's own words.
