@@ -59,7 +59,20 @@ public final class FaultHarness {
         }
     }
 
-    record Options(int rounds, long seed, Path work) {
+    /**
+     * @param full the harness's own run (faults/run), not the suite's: more readers, and the faults that need
+     *             gigabytes of disk
+     * @param only the scenarios to run (kill, runs, hostile, unreadable), or empty for all
+     */
+    record Options(int rounds, long seed, Path work, boolean full, java.util.Set<String> only) {
+
+        Options(int rounds, long seed, Path work) {
+            this(rounds, seed, work, false, java.util.Set.of());
+        }
+
+        boolean runs(String scenario) {
+            return only.isEmpty() || only.contains(scenario);
+        }
     }
 
     private FaultHarness() {
@@ -81,16 +94,19 @@ public final class FaultHarness {
         int rounds = 3;
         long seed = 1;
         Path work = Path.of("target/faults");
+        java.util.Set<String> only = new java.util.LinkedHashSet<>();
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(value);
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--work" -> work = Path.of(value);
-                default -> throw new IllegalArgumentException("usage: faults/run [--rounds N] [--seed S] [--work DIR]");
+                case "--only" -> only.addAll(List.of(value.split(",")));
+                default -> throw new IllegalArgumentException("usage: faults/run [--rounds N] [--seed S] [--work DIR] "
+                        + "[--only kill,runs,hostile,unreadable]");
             }
         }
-        return new Options(rounds, seed, work.toAbsolutePath());
+        return new Options(rounds, seed, work.toAbsolutePath(), true, only);
     }
 
     /** Every scenario, on each kind of lake it applies to; the work folder is emptied first. */
@@ -100,10 +116,23 @@ public final class FaultHarness {
         World world = world(options.work(), options.seed());
         List<Outcome> outcomes = new ArrayList<>();
         for (boolean iceberg : new boolean[] {false, true}) {
-            outcomes.add(new KillAtRandom(options.work().resolve("kill"), iceberg, world, options.seed())
+            if (!options.runs("kill") && !options.runs("runs")) {
+                continue;
+            }
+            Baseline baseline = Baseline.build(options.work().resolve("lakes"), iceberg, world);
+            if (options.runs("kill")) {
+                outcomes.add(new KillAtRandom(options.work().resolve("kill"), baseline, options.seed())
+                        .run(options.rounds()));
+            }
+            if (options.runs("runs")) {
+                outcomes.addAll(new RunsAtOnce(options.work().resolve("runs"), baseline, options.seed(),
+                        options.full() ? 2 : 1).run(options.rounds()));
+            }
+        }
+        if (options.runs("hostile")) {
+            outcomes.add(new HostileInput(options.work().resolve("hostile"), world, options.seed())
                     .run(options.rounds()));
         }
-        outcomes.add(new HostileInput(options.work().resolve("hostile"), world, options.seed()).run(options.rounds()));
         Outcome secrets = new Outcome("secret of the config file in any output, log, summary or rejected record",
                 "both");
         world.secrets().scanTree(options.work(), world.config());
