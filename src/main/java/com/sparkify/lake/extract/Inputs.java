@@ -154,6 +154,65 @@ public final class Inputs {
                 ? java.util.Optional.of(file) : java.util.Optional.empty();
     }
 
+    /** Lines longer than this are worth naming when a read ran out of memory. */
+    static final long LONG_LINE = 64L << 20;
+
+    /**
+     * The file below {@code folder} with the longest line, when that line is longer than {@value #LONG_LINE}
+     * bytes: where a read that ran out of memory most likely did. Only files larger than that are read, once,
+     * after the read has failed.
+     */
+    public static java.util.Optional<String> longLine(String folder, Configuration hadoop) {
+        String file = null;
+        long longest = LONG_LINE;
+        long at = 0;
+        try {
+            for (WholeFiles.Found found : WholeFiles.list(folder, hadoop)) {
+                if (found.length() <= longest) {
+                    continue;
+                }
+                Path path = new Path(found.path());
+                long[] line = longestLine(path.getFileSystem(hadoop).open(path));
+                if (line[0] > longest) {
+                    longest = line[0];
+                    at = line[1];
+                    file = found.path();
+                }
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        return file == null ? java.util.Optional.empty() : java.util.Optional.of(String.format(Locale.ROOT,
+                "%s holds a line of %,d bytes (from byte %,d)", file, longest, at));
+    }
+
+    /** The longest line's length and where it starts, lines ending at LF or CR. */
+    private static long[] longestLine(java.io.InputStream stream) throws IOException {
+        long longest = 0;
+        long longestAt = 0;
+        long start = 0;
+        long position = 0;
+        byte[] buffer = new byte[1 << 20];
+        try (java.io.InputStream in = stream) {
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                for (int i = 0; i < n; i++, position++) {
+                    if (buffer[i] == '\n' || buffer[i] == '\r') {
+                        if (position - start > longest) {
+                            longest = position - start;
+                            longestAt = start;
+                        }
+                        start = position + 1;
+                    }
+                }
+            }
+        }
+        if (position - start > longest) {
+            longest = position - start;
+            longestAt = start;
+        }
+        return new long[] {longest, longestAt};
+    }
+
     private static java.nio.file.Path localPath(String location, Configuration hadoop) {
         try {
             Path path = new Path(location);

@@ -295,6 +295,15 @@ public final class Pipeline {
                 throw new LakeException("Reading " + path + " failed: " + loop.get() + ". Remove the link or point "
                         + "it elsewhere; the lake's tables are as they were.", e);
             }
+            if (root instanceof OutOfMemoryError || String.valueOf(root.getMessage()).contains("Java heap space")) {
+                // One line of a log file is one record, held whole in memory: name the file whose line did not fit.
+                Optional<String> longLine = Inputs.longLine(path, hadoop);
+                throw new LakeException("Reading " + path + " failed: " + longLine.map(line -> line + ", more "
+                        + "than this run's memory can hold as one record (one line is one event). Split or remove "
+                        + "that line; the lake's tables are as they were.").orElse("the run ran out of memory ("
+                        + firstLine(root) + "). Give it more (--conf spark.driver.memory=…, or JAVA_OPTS=-Xmx… "
+                        + "for bin/sparkify-lake); the lake's tables are as they were."), e);
+            }
             Optional<String> gone = Inputs.vanished(root, hadoop);
             if (gone.isPresent()) {
                 throw new LakeException("Reading " + path + " failed: " + gone.get() + " was listed as input but "

@@ -111,6 +111,7 @@ public final class FaultHarness {
 
     /** Every scenario, on each kind of lake it applies to; the work folder is emptied first. */
     static List<Outcome> run(Options options) throws IOException, InterruptedException {
+        TIMES.clear();
         delete(options.work());
         Files.createDirectories(options.work());
         World world = world(options.work(), options.seed());
@@ -119,19 +120,26 @@ public final class FaultHarness {
             if (!options.runs("kill") && !options.runs("runs")) {
                 continue;
             }
+            long start = System.nanoTime();
             Baseline baseline = Baseline.build(options.work().resolve("lakes"), iceberg, world);
+            TIMES.add(String.format("the old and the new %s lake, built once: %.0f s", baseline.kind,
+                    (System.nanoTime() - start) / 1e9));
             if (options.runs("kill")) {
-                outcomes.add(new KillAtRandom(options.work().resolve("kill"), baseline, options.seed())
-                        .run(options.rounds()));
+                outcomes.add(timed(() -> List.of(new KillAtRandom(options.work().resolve("kill"), baseline,
+                        options.seed()).run(options.rounds()))).get(0));
             }
             if (options.runs("runs")) {
-                outcomes.addAll(new RunsAtOnce(options.work().resolve("runs"), baseline, options.seed(),
-                        options.full() ? 2 : 1).run(options.rounds()));
+                outcomes.addAll(timed(() -> new RunsAtOnce(options.work().resolve("runs"), baseline, options.seed(),
+                        options.full() ? 2 : 1).run(options.rounds())));
             }
         }
         if (options.runs("hostile")) {
-            outcomes.add(new HostileInput(options.work().resolve("hostile"), world, options.seed())
-                    .run(options.rounds()));
+            outcomes.add(timed(() -> List.of(new HostileInput(options.work().resolve("hostile"), world,
+                    options.seed()).run(options.rounds()))).get(0));
+        }
+        if (options.runs("unreadable")) {
+            outcomes.add(timed(() -> List.of(new UnreadableInput(options.work().resolve("unreadable"), world,
+                    options.seed(), options.full()).run(options.rounds()))).get(0));
         }
         Outcome secrets = new Outcome("secret of the config file in any output, log, summary or rejected record",
                 "both");
@@ -140,6 +148,21 @@ public final class FaultHarness {
         secrets.survived = world.secrets().leaks.isEmpty() ? 1 : 0;
         world.secrets().leaks.forEach(where -> secrets.fail(1, "the secret shows in " + where));
         outcomes.add(secrets);
+        return outcomes;
+    }
+
+    /** How long each part took, for the report (the suite's time is budgeted). */
+    static final List<String> TIMES = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    interface Scenario {
+        List<Outcome> run() throws IOException, InterruptedException;
+    }
+
+    private static List<Outcome> timed(Scenario scenario) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        List<Outcome> outcomes = scenario.run();
+        TIMES.add(String.format("%s (%s): %.0f s", outcomes.get(0).scenario, outcomes.get(0).lake,
+                (System.nanoTime() - start) / 1e9));
         return outcomes;
     }
 
@@ -180,6 +203,7 @@ public final class FaultHarness {
             o.notes.forEach(n -> out.append("\nnote: ").append(o.scenario).append(" (").append(o.lake).append("): ")
                     .append(n));
         }
+        TIMES.forEach(t -> out.append("\ntime: ").append(t));
         return out.append('\n').toString();
     }
 

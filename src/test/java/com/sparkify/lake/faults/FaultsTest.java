@@ -30,6 +30,11 @@ class FaultsTest {
                 "every table differs between the old lake and the new: " + report);
         assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("hostile")).allMatch(o -> o.faults >= 9),
                 "every kind of damage was done: " + report);
+        assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("input that cannot")).allMatch(o -> o.faults >= 3),
+                "a folder loop, a link loop and a vanished file: " + report);
+        assertEquals(2, outcomes.stream().filter(o -> o.scenario.startsWith("two etl runs")).count(), report);
+        assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("readers")).allMatch(o -> o.faults > 0),
+                "readers asked while a run was under way: " + report);
         assertTrue(outcomes.stream().allMatch(o -> o.failures.isEmpty()), report);
         // (KillAtRandom first checks that its reader counts what the run says it wrote.)
     }
