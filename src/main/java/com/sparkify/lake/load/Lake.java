@@ -53,6 +53,9 @@ public final class Lake {
     private final FileSystem fs;
     private final Path root;
     private final boolean atomicRename;
+    /** Set once this run began to move its staged entries into place: from then on its staging is the
+     *  previous lake's safekeeping, not garbage. */
+    private boolean publishing;
 
     private Lake(FileSystem fs, Path root) {
         this.fs = fs;
@@ -141,6 +144,7 @@ public final class Lake {
     /** Moves each staged entry into the lake, replacing the previous one; tables written in place (see
      *  {@link #tableTarget}) are already there. */
     public void publish(String runId, List<String> entries) {
+        publishing = true;
         Path staged = new Path(staging(runId));
         Path aside = new Path(staged, PREVIOUS);
         try {
@@ -165,6 +169,47 @@ public final class Lake {
             throw new LakeException("Publishing the new tables into " + root + " failed: " + e.getMessage()
                     + ". The next run restores any table left out.", e);
         }
+    }
+
+    /**
+     * Removes what a run that failed before publishing wrote (a disk left full of it helps no one).
+     *
+     * @return true when nothing was published (and the staging, if any, is gone); false once publishing began,
+     *         whose staging then holds tables moved aside and is left for the next run's {@link #recover}
+     */
+    public boolean discard(String runId) {
+        if (publishing) {
+            return false;
+        }
+        try {
+            fs.delete(new Path(staging(runId)), true);
+            removeEmptyStaging();
+        } catch (IOException e) {
+            // The next run's recovery removes it.
+        }
+        return true;
+    }
+
+    /** "the disk that holds … is full (…)" when a failure was the disk's running out of space; else empty. */
+    public java.util.Optional<String> diskFull(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")
+                    || message.contains("database or disk is full")) {
+                String free = "";
+                try {
+                    org.apache.hadoop.fs.FsStatus status = fs.getStatus(root);
+                    free = String.format(Locale.ROOT, "; %,d MiB free of %,d MiB now", status.getRemaining() >> 20,
+                            status.getCapacity() >> 20);
+                } catch (IOException | RuntimeException e) {
+                    // the reason alone, then
+                }
+                return java.util.Optional.of("the disk that holds " + root + " is full ("
+                        + (message.contains("quota") ? "Disk quota exceeded" : "No space left on device") + free
+                        + ")");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** No empty {@code _staging/} left in the lake after a run, which a user would wonder about. */

@@ -192,7 +192,7 @@ final class IcebergRun {
                         snapshots, null);
                 lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
                 return done;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | org.apache.hadoop.fs.FSError e) {
                 // The branches hold everything the run wrote; without them it is as if it never ran.
                 abandon(catalog, publication);
                 throw e;

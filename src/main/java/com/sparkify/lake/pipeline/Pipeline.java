@@ -70,12 +70,24 @@ public final class Pipeline {
             return runChecked(input, output, hadoop);
         } catch (LakeException e) {
             throw e;
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local file system throws an Error, not an exception, when a write fails (a full disk): it
+            // would end the process with a stack trace.
+            Optional<String> full = Lake.open(output, hadoop).diskFull(e);
+            throw new LakeException("Writing the lake failed: " + full.orElse(firstLine(e.getCause() == null ? e
+                    : e.getCause())) + ". Free some space and run etl again: it first drops or finishes what this "
+                    + "run left.", e);
         } catch (Exception e) {
             // A store that refuses or cannot be reached part-way (a Spark job's task): say so briefly. Spark's
             // own exceptions are checked ones that Scala throws undeclared, hence Exception.
             Optional<LakeException> explained = StoreErrors.explain(blamed(e, input, output), e, hadoop);
             if (explained.isPresent()) {
                 throw explained.get();
+            }
+            Optional<String> full = Lake.open(output, hadoop).diskFull(e);
+            if (full.isPresent()) {
+                throw new LakeException("Writing the lake failed: " + full.get() + ". Free some space and run etl "
+                        + "again: it first drops or finishes what this run left.", e);
             }
             throw e;
         }
@@ -130,6 +142,24 @@ public final class Pipeline {
             return new IcebergRun(spark, settings, progress, this).run(runId, started, input, songData, logData,
                     lake, hadoop);
         }
+        try {
+            return runParquet(runId, input, songData, logData, lake);
+        } catch (Exception | org.apache.hadoop.fs.FSError e) { // SparkException is checked, but Scala code throws
+            // it from anywhere; FSError is Hadoop's local file system's failed write (a full disk).
+            // What a run that failed before publishing wrote is of no use, and on a full disk it is in the way.
+            boolean nothingPublished = lake.discard(runId);
+            Optional<String> full = lake.diskFull(e);
+            if (full.isPresent()) {
+                throw new LakeException("Writing the lake failed: " + full.get() + ". " + (nothingPublished
+                        ? "Nothing was published: the lake's tables are as they were, and what this run wrote is "
+                        + "removed." : "The next run puts back any table left out.") + " Free some space and run "
+                        + "etl again.", e);
+            }
+            throw e;
+        }
+    }
+
+    private RunSummary runParquet(String runId, String input, String songData, String logData, Lake lake) {
         String staging = lake.staging(runId);
 
         Extracted songs = progress.stage("extract song_data",

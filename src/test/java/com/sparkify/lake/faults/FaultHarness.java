@@ -62,7 +62,7 @@ public final class FaultHarness {
     /**
      * @param full the harness's own run (faults/run), not the suite's: more readers, and the faults that need
      *             gigabytes of disk
-     * @param only the scenarios to run (kill, runs, hostile, unreadable), or empty for all
+     * @param only the scenarios to run (kill, runs, hostile, unreadable, disk), or empty for all
      */
     record Options(int rounds, long seed, Path work, boolean full, java.util.Set<String> only) {
 
@@ -103,7 +103,7 @@ public final class FaultHarness {
                 case "--work" -> work = Path.of(value);
                 case "--only" -> only.addAll(List.of(value.split(",")));
                 default -> throw new IllegalArgumentException("usage: faults/run [--rounds N] [--seed S] [--work DIR] "
-                        + "[--only kill,runs,hostile,unreadable]");
+                        + "[--only kill,runs,hostile,unreadable,disk]");
             }
         }
         return new Options(rounds, seed, work.toAbsolutePath(), true, only);
@@ -136,6 +136,11 @@ public final class FaultHarness {
         if (options.runs("hostile")) {
             outcomes.add(timed(() -> List.of(new HostileInput(options.work().resolve("hostile"), world,
                     options.seed()).run(options.rounds()))).get(0));
+        }
+        if (options.full() && options.runs("disk")) {
+            // Not in the suite: a tmpfs to mount, and two more lakes to build.
+            outcomes.addAll(timed(() -> new DiskFull(options.work().resolve("diskfull"), world, options.seed())
+                    .run(options.rounds())));
         }
         if (options.runs("unreadable")) {
             outcomes.add(timed(() -> List.of(new UnreadableInput(options.work().resolve("unreadable"), world,

@@ -70,6 +70,7 @@ final class RunsAtOnce {
         long expected = 2 * baseline.runMillis + 8_000;
         Map<String, Integer> verdicts = new LinkedHashMap<>();
         int duringPublication = 0;
+        List<String> examples = new ArrayList<>();
         int lockRefusals = 0;
         int serialized = 0;
         List<String> otherFailures = new ArrayList<>();
@@ -121,13 +122,30 @@ final class RunsAtOnce {
             long wallEndA = aEndedFirst ? wallMicros() : -1;
             long endB = -1;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            // The lake the moment the first run ends with success while the other still runs: it must be wholly
+            // what that run made (a run that removed the other's staging would make it publish a table short).
+            String between = null;
             while ((endA < 0 || endB < 0) && System.nanoTime() < deadline) {
+                boolean bothRan = endA < 0 && endB < 0;
                 if (endA < 0 && !a.process().isAlive()) {
                     endA = System.nanoTime();
                     wallEndA = wallMicros();
                 }
                 if (endB < 0 && !b.process().isAlive()) {
                     endB = System.nanoTime();
+                }
+                if (bothRan && (endA < 0) != (endB < 0)) {
+                    Process first = endA >= 0 ? a.process() : b.process();
+                    Process other = endA >= 0 ? b.process() : a.process();
+                    if (first.exitValue() == 0) {
+                        Map<String, LakeFingerprint.Contents> made = first == a.process() ? baseline.fresh : resultB;
+                        Map<String, LakeFingerprint.Contents> now = LakeFingerprint.of(lake, iceberg);
+                        if (!now.equals(made) && other.isAlive()) {
+                            between = "right after run " + (first == a.process() ? "A" : "B") + " succeeded, "
+                                    + "with the other still running, the lake was not what it made: "
+                                    + baseline.states(now, made, made == baseline.old ? baseline.fresh : baseline.old);
+                        }
+                    }
                 }
                 Thread.sleep(20);
             }
@@ -172,6 +190,10 @@ final class RunsAtOnce {
             }
             if (doneA.code() == 0 && doneB.code() == 0) {
                 serialized++;
+            }
+            if (between != null) {
+                held = false;
+                runs.fail(round, moment + ": " + between);
             }
             // What the lake must be: the last successful run's result, or the old lake.
             Map<String, LakeFingerprint.Contents> want = baseline.old;
@@ -219,7 +241,7 @@ final class RunsAtOnce {
             }
             renamed.addAll(changeTimes(lake));
             List<long[]> windows = publications(renamed, wallStartA);
-            int wrong = 0;
+            List<Answer> wrong = new ArrayList<>();
             for (Answer answer : answers) {
                 verdicts.merge(answer.verdict(), 1, Integer::sum);
                 reads.faults += answer.start() < wallEndA && answer.end() > wallStartA ? 1 : 0;
@@ -228,23 +250,31 @@ final class RunsAtOnce {
                 }
                 boolean inWindow = windows.stream().anyMatch(w -> answer.start() <= w[1] && answer.end() >= w[0]);
                 duringPublication += inWindow ? 1 : 0;
+                if (inWindow && examples.size() < 3 && examples.stream().noneMatch(e -> e.equals(answer.detail()))) {
+                    examples.add(answer.detail());
+                }
                 if (iceberg || !inWindow) {
-                    wrong++;
-                    reads.fail(round, answer.reader() + ", " + answer.query() + ": " + answer.verdict()
-                            + (iceberg ? "" : " outside the publication") + ": " + answer.detail());
+                    wrong.add(answer);
                 }
             }
+            if (!wrong.isEmpty()) {
+                Answer first = wrong.get(0);
+                reads.fail(round, wrong.size() + " answer(s) " + (iceberg ? "" : "outside the publication ")
+                        + "neither old nor new, e.g. " + first.reader() + ", " + first.query() + ": "
+                        + first.verdict() + ": " + first.detail());
+            }
             reads.rounds++;
-            if (wrong == 0) {
+            if (wrong.isEmpty()) {
                 reads.survived++;
             }
         }
         runs.notes.add(String.format("%d run(s) refused with 'another run holds the lake'; %d round(s) where both "
-                + "succeeded, one after the other%s", lockRefusals, serialized, otherFailures.isEmpty() ? ""
+                + "succeeded (the second took the lake after the first let go, or no lock kept them apart)%s", lockRefusals, serialized, otherFailures.isEmpty() ? ""
                 : "; other clear failures: " + otherFailures));
         reads.notes.add("answers (each compared with the query's answer on the old and on the new lake): " + verdicts
                 + (baseline.iceberg ? "" : "; of the errors and answers that were neither, " + duringPublication
-                + " overlapped a publication (the folder renames, ±50 ms)"));
+                + " overlapped a publication (the folder renames, ±50 ms)" + (examples.isEmpty() ? ""
+                : ", e.g. " + examples)));
         reads.notes.add("'faults injected' counts the answers asked for while run A was under way");
         return List.of(runs, reads);
     }
