@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import com.sparkify.lake.support.EtlProcess;
+
 /**
  * Guarantee: a run whose disk fills up stops with one clear line that says the disk is full and which, leaves
  * the previous lake's tables as they were and no staging or lock behind, and once there is room again the
@@ -58,8 +60,9 @@ final class DiskFull {
         return outcomes;
     }
 
-    private void run(Outcome outcome, Path disk, boolean iceberg, int rounds) throws IOException {
-        Baseline baseline = Baseline.build(Files.createDirectories(disk.resolve(outcome.lake)), iceberg, world);
+    private void run(Outcome outcome, Path disk, boolean iceberg, int rounds) throws IOException, InterruptedException {
+        Baseline baseline = Baseline.build(Files.createDirectories(disk.resolve(outcome.lake)), iceberg, world,
+                false);
         // What the run writes: a whole new lake beside the old (Parquet), or what the new input adds (Iceberg).
         long writes = iceberg ? bytes(baseline.lake) - bytes(baseline.pristine) : bytes(baseline.lake);
         outcome.notes.add(String.format("the run writes %,d KiB", writes >> 10));
@@ -69,7 +72,9 @@ final class DiskFull {
             double share = 0.05 + 0.75 * random.nextDouble();
             long free = Files.getFileStore(disk).getUsableSpace();
             fill(filler, Math.max(0, free - (long) (share * writes)));
-            Cli.Result run = Cli.run(baseline.etl(world.after()));
+            // In a JVM of its own, so that everything the command prints is seen, Spark's own log included.
+            EtlProcess.Finished done = EtlProcess.start(work, Map.of(), baseline.etl(world.after())).await(10);
+            Cli.Result run = new Cli.Result(done.code(), done.output());
             world.secrets().scan("disk full round " + round, run.output());
             List<String> said = run.output().lines().filter(l -> l.startsWith("sparkify-lake:")).toList();
             String when = String.format("%.0f %% of what the run writes free", 100 * share);

@@ -120,17 +120,21 @@ public final class FaultHarness {
             if (!options.runs("kill") && !options.runs("runs")) {
                 continue;
             }
+            // The suite tries two runs at once on the Parquet lake only, with readers in this JVM only: the lock
+            // is taken before the kinds part ways, and IcebergPublishTest has a reader in a loop during an
+            // Iceberg run. faults/run tries both kinds, with two more readers in JVMs of their own.
+            boolean runsHere = options.runs("runs") && (options.full() || !iceberg);
             long start = System.nanoTime();
-            Baseline baseline = Baseline.build(options.work().resolve("lakes"), iceberg, world);
+            Baseline baseline = Baseline.build(options.work().resolve("lakes"), iceberg, world, runsHere);
             TIMES.add(String.format("the old and the new %s lake, built once: %.0f s", baseline.kind,
                     (System.nanoTime() - start) / 1e9));
             if (options.runs("kill")) {
                 outcomes.add(timed(() -> List.of(new KillAtRandom(options.work().resolve("kill"), baseline,
                         options.seed()).run(options.rounds()))).get(0));
             }
-            if (options.runs("runs")) {
+            if (runsHere) {
                 outcomes.addAll(timed(() -> new RunsAtOnce(options.work().resolve("runs"), baseline, options.seed(),
-                        options.full() ? 2 : 1).run(options.rounds())));
+                        options.full() ? 2 : 0).run(options.rounds())));
             }
         }
         if (options.runs("hostile")) {

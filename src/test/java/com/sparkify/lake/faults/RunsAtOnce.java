@@ -32,7 +32,8 @@ import com.sparkify.lake.support.EtlProcess;
  * table, what the last run that succeeded made of it, or the old lake if neither did; {@code check} passes;
  * neither staging nor a lock is left.
  *
- * <p><b>Readers during a run</b>: query processes in a loop (one or two JVMs of their own, and one in this JVM)
+ * <p><b>Readers during a run</b>: query processes in a loop (one in this JVM, and two JVMs of their own in
+ * faults/run)
  * while the runs replace the tables. Each answer is compared with the same query's answer on the old lake and
  * on the new one, worked out before. An Iceberg lake must give no error and no answer that is neither. A
  * Parquet lake is measured: what readers saw, and whether every error or odd answer came while the tables

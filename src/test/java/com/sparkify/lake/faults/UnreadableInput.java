@@ -45,14 +45,15 @@ final class UnreadableInput {
 
     Outcome run(int rounds) throws IOException, InterruptedException {
         Outcome outcome = new Outcome("input that cannot be read whole (link loops, a file gone when read"
-                + (full ? ", a 2 GiB line" : "") + ")", "both");
+                + (full ? ", a 2 GiB line" : "") + ")", full ? "both" : "parquet");
         if (!full) {
             outcome.notes.add("not injected in the suite: a 2 GiB line (faults/run injects it in its first round)");
         }
         Path input = work.resolve("input");
         new Generator(new Generator.Spec(12, 200, 5, 2, Generator.Spec.REAL_FIRST_DAY)).write(input);
         List<Lake> lakes = new ArrayList<>();
-        for (boolean iceberg : new boolean[] {false, true}) {
+        // The suite's round: a Parquet lake only (the input is read before the kinds of run part ways).
+        for (boolean iceberg : full ? new boolean[] {false, true} : new boolean[] {false}) {
             Path lake = work.resolve((iceberg ? "iceberg" : "parquet") + "-lake");
             Cli.Result built = Cli.run(Baseline.etl(iceberg, world, input, lake));
             if (built.code() != 0) {
