@@ -134,7 +134,7 @@ public final class FaultHarness {
             }
             if (runsHere) {
                 outcomes.addAll(timed(() -> new RunsAtOnce(options.work().resolve("runs"), baseline, options.seed(),
-                        options.full() ? 2 : 0).run(options.rounds())));
+                        options.full() ? 2 : 0, options.full() ? 0 : 300).run(options.rounds())));
             }
         }
         if (options.runs("hostile")) {

@@ -47,12 +47,19 @@ final class RunsAtOnce {
     private final Baseline baseline;
     private final Random random;
     private final int childReaders;
+    private final long pauseMillis;
 
-    RunsAtOnce(Path work, Baseline baseline, long seed, int childReaders) throws IOException {
+    /**
+     * @param childReaders reader JVMs beside the reader in this JVM
+     * @param pauseMillis  the pause of this JVM's reader between two queries (the suite's: it shares two cores
+     *                     with the runs it watches)
+     */
+    RunsAtOnce(Path work, Baseline baseline, long seed, int childReaders, long pauseMillis) throws IOException {
         this.work = Files.createDirectories(work);
         this.baseline = baseline;
         this.random = new Random(seed);
         this.childReaders = childReaders;
+        this.pauseMillis = pauseMillis;
     }
 
     /** One answer a reader got: when, and what it was (old, new, error, neither). */
@@ -95,6 +102,11 @@ final class RunsAtOnce {
                 for (int i = 0; !stopHere.get(); i++) {
                     String query = Baseline.QUERIES.get(i % Baseline.QUERIES.size());
                     answers.add(judge("this JVM", JSON.valueToTree(QueryLoop.ask(query, lake.toString()))));
+                    try {
+                        Thread.sleep(pauseMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             }, "faults-reader");
 
