@@ -192,6 +192,21 @@ public final class Lake {
 
     /** "the disk that holds … is full (…)" when a failure was the disk's running out of space; else empty. */
     public java.util.Optional<String> diskFull(Throwable failure) {
+        return diskFull(failure, fs, root);
+    }
+
+    /** As {@link #diskFull(Throwable)}, for a lake not opened (nothing is asked of the store unless the disk is
+     *  full). */
+    public static java.util.Optional<String> diskFull(Throwable failure, String output, Configuration hadoop) {
+        try {
+            Path root = new Path(output);
+            return diskFull(failure, root.getFileSystem(hadoop), root);
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static java.util.Optional<String> diskFull(Throwable failure, FileSystem fs, Path root) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             String message = String.valueOf(cause.getMessage());
             if (message.contains("No space left on device") || message.contains("Disk quota exceeded")
@@ -204,7 +219,7 @@ public final class Lake {
                 } catch (IOException | RuntimeException e) {
                     // the reason alone, then
                 }
-                return java.util.Optional.of("the disk that holds " + root + " is full ("
+                return java.util.Optional.of("the disk that holds " + fs.makeQualified(root) + " is full ("
                         + (message.contains("quota") ? "Disk quota exceeded" : "No space left on device") + free
                         + ")");
             }

@@ -73,7 +73,7 @@ public final class Pipeline {
         } catch (org.apache.hadoop.fs.FSError e) {
             // Hadoop's local file system throws an Error, not an exception, when a write fails (a full disk): it
             // would end the process with a stack trace.
-            Optional<String> full = Lake.open(output, hadoop).diskFull(e);
+            Optional<String> full = Lake.diskFull(e, output, hadoop);
             throw new LakeException("Writing the lake failed: " + full.orElse(firstLine(e.getCause() == null ? e
                     : e.getCause())) + ". Free some space and run etl again: it first drops or finishes what this "
                     + "run left.", e);
@@ -84,7 +84,7 @@ public final class Pipeline {
             if (explained.isPresent()) {
                 throw explained.get();
             }
-            Optional<String> full = Lake.open(output, hadoop).diskFull(e);
+            Optional<String> full = Lake.diskFull(e, output, hadoop);
             if (full.isPresent()) {
                 throw new LakeException("Writing the lake failed: " + full.get() + ". Free some space and run etl "
                         + "again: it first drops or finishes what this run left.", e);
