@@ -35,6 +35,7 @@ import com.sparkify.lake.store.StoreErrors;
  * &lt;lake&gt;/_run/summary.json                       what the run that built the tables read and wrote
  * &lt;lake&gt;/_staging/&lt;run&gt;/                         a run in progress (Spark skips names starting with _)
  * &lt;lake&gt;/_failed/&lt;run&gt;/                          what a failed run wrote, kept for inspection
+ * &lt;lake&gt;/_lock                                  while a run holds the lake (a local lake, see LakeLock)
  * </pre>
  */
 public final class Lake {
@@ -52,6 +53,9 @@ public final class Lake {
     private final FileSystem fs;
     private final Path root;
     private final boolean atomicRename;
+    /** Set once this run began to move its staged entries into place: from then on its staging is the
+     *  previous lake's safekeeping, not garbage. */
+    private boolean publishing;
 
     private Lake(FileSystem fs, Path root) {
         this.fs = fs;
@@ -87,6 +91,16 @@ public final class Lake {
     /** Where a run writes a table: its staging folder, or the table's own folder on an object store. */
     public String tableTarget(String runId, String table) {
         return atomicRename ? new Path(new Path(staging(runId)), table).toString() : table(table);
+    }
+
+    /** The lake's folder on the local disk, or null when it is elsewhere (an object store, HDFS). */
+    public java.nio.file.Path localFolder() {
+        return "file".equals(root.toUri().getScheme()) ? java.nio.file.Path.of(root.toUri()) : null;
+    }
+
+    /** Takes the lake for this run alone (a local lake; see {@link LakeLock}), or fails saying who has it. */
+    public LakeLock lock(String runId, java.time.Instant started) {
+        return LakeLock.take(localFolder(), root.toString(), runId, started);
     }
 
     public String uri() {
@@ -130,6 +144,7 @@ public final class Lake {
     /** Moves each staged entry into the lake, replacing the previous one; tables written in place (see
      *  {@link #tableTarget}) are already there. */
     public void publish(String runId, List<String> entries) {
+        publishing = true;
         Path staged = new Path(staging(runId));
         Path aside = new Path(staged, PREVIOUS);
         try {
@@ -154,6 +169,62 @@ public final class Lake {
             throw new LakeException("Publishing the new tables into " + root + " failed: " + e.getMessage()
                     + ". The next run restores any table left out.", e);
         }
+    }
+
+    /**
+     * Removes what a run that failed before publishing wrote (a disk left full of it helps no one).
+     *
+     * @return true when nothing was published (and the staging, if any, is gone); false once publishing began,
+     *         whose staging then holds tables moved aside and is left for the next run's {@link #recover}
+     */
+    public boolean discard(String runId) {
+        if (publishing) {
+            return false;
+        }
+        try {
+            fs.delete(new Path(staging(runId)), true);
+            removeEmptyStaging();
+        } catch (IOException e) {
+            // The next run's recovery removes it.
+        }
+        return true;
+    }
+
+    /** "the disk that holds … is full (…)" when a failure was the disk's running out of space; else empty. */
+    public java.util.Optional<String> diskFull(Throwable failure) {
+        return diskFull(failure, fs, root);
+    }
+
+    /** As {@link #diskFull(Throwable)}, for a lake not opened (nothing is asked of the store unless the disk is
+     *  full). */
+    public static java.util.Optional<String> diskFull(Throwable failure, String output, Configuration hadoop) {
+        try {
+            Path root = new Path(output);
+            return diskFull(failure, root.getFileSystem(hadoop), root);
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static java.util.Optional<String> diskFull(Throwable failure, FileSystem fs, Path root) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")
+                    || message.contains("database or disk is full")) {
+                String free = "";
+                try {
+                    org.apache.hadoop.fs.FsStatus status = fs.getStatus(root);
+                    free = String.format(Locale.ROOT, "; %,d MiB free of %,d MiB now", status.getRemaining() >> 20,
+                            status.getCapacity() >> 20);
+                } catch (IOException | RuntimeException e) {
+                    // the reason alone, then
+                }
+                return java.util.Optional.of("the disk that holds " + fs.makeQualified(root) + " is full ("
+                        + (message.contains("quota") ? "Disk quota exceeded" : "No space left on device") + free
+                        + ")");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** No empty {@code _staging/} left in the lake after a run, which a user would wonder about. */

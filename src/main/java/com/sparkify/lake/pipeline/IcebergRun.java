@@ -93,8 +93,8 @@ final class IcebergRun {
         String kind = !loadedBefore ? RunSummary.FULL : settings.fullRefresh() ? RunSummary.FULL_REFRESH
                 : RunSummary.INCREMENTAL;
 
-        Inputs.Selection songListing = Inputs.select(list(songData, hadoop));
-        Inputs.Selection logListing = Inputs.select(list(logData, hadoop));
+        Inputs.Selection songListing = Inputs.select(pipeline.reading(songData, () -> list(songData, hadoop)));
+        Inputs.Selection logListing = Inputs.select(pipeline.reading(logData, () -> list(logData, hadoop)));
         List<WholeFiles.Found> songFiles = songListing.read();
         List<WholeFiles.Found> logFiles = logListing.read();
         if (!full) {
@@ -192,7 +192,7 @@ final class IcebergRun {
                         snapshots, null);
                 lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
                 return done;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | org.apache.hadoop.fs.FSError e) {
                 // The branches hold everything the run wrote; without them it is as if it never ran.
                 abandon(catalog, publication);
                 throw e;

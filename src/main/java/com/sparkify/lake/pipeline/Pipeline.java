@@ -27,6 +27,7 @@ import com.sparkify.lake.extract.Inputs;
 import com.sparkify.lake.extract.SongCatalog;
 import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.LakeCatalog;
+import com.sparkify.lake.load.LakeLock;
 import com.sparkify.lake.load.TableWriter;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreErrors;
@@ -69,12 +70,24 @@ public final class Pipeline {
             return runChecked(input, output, hadoop);
         } catch (LakeException e) {
             throw e;
+        } catch (org.apache.hadoop.fs.FSError e) {
+            // Hadoop's local file system throws an Error, not an exception, when a write fails (a full disk): it
+            // would end the process with a stack trace.
+            Optional<String> full = Lake.diskFull(e, output, hadoop);
+            throw new LakeException("Writing the lake failed: " + full.orElse(firstLine(e.getCause() == null ? e
+                    : e.getCause())) + ". Free some space and run etl again: it first drops or finishes what this "
+                    + "run left.", e);
         } catch (Exception e) {
             // A store that refuses or cannot be reached part-way (a Spark job's task): say so briefly. Spark's
             // own exceptions are checked ones that Scala throws undeclared, hence Exception.
             Optional<LakeException> explained = StoreErrors.explain(blamed(e, input, output), e, hadoop);
             if (explained.isPresent()) {
                 throw explained.get();
+            }
+            Optional<String> full = Lake.diskFull(e, output, hadoop);
+            if (full.isPresent()) {
+                throw new LakeException("Writing the lake failed: " + full.get() + ". Free some space and run etl "
+                        + "again: it first drops or finishes what this run left.", e);
             }
             throw e;
         }
@@ -106,6 +119,18 @@ public final class Pipeline {
         if (requests.any()) {
             progress.countRequests(requests::sofar);
         }
+        // One run at a time: taken before the recovery below, which takes any staging for a killed run's.
+        try (LakeLock lock = lake.lock(runId, started)) {
+            if (lock.previousHolder() != null) {
+                progress.say(String.format(Locale.ROOT, "%-18s %s", "lock", "taken over from "
+                        + LakeLock.describe(lock.previousHolder()) + ", which is no longer running"));
+            }
+            return runLocked(runId, started, input, songData, logData, lake, hadoop);
+        }
+    }
+
+    private RunSummary runLocked(String runId, Instant started, String input, String songData, String logData,
+                                 Lake lake, Configuration hadoop) {
         boolean iceberg = LakeCatalog.isIceberg(lake.uri(), hadoop);
         if (iceberg != (settings.format() == Settings.Format.ICEBERG) && !isEmpty(lake)) {
             throw new LakeException(lake.uri() + " holds a " + (iceberg ? "lake of Iceberg tables" : "Parquet lake")
@@ -117,6 +142,24 @@ public final class Pipeline {
             return new IcebergRun(spark, settings, progress, this).run(runId, started, input, songData, logData,
                     lake, hadoop);
         }
+        try {
+            return runParquet(runId, input, songData, logData, lake);
+        } catch (Exception | org.apache.hadoop.fs.FSError e) { // SparkException is checked, but Scala code throws
+            // it from anywhere; FSError is Hadoop's local file system's failed write (a full disk).
+            // What a run that failed before publishing wrote is of no use, and on a full disk it is in the way.
+            boolean nothingPublished = lake.discard(runId);
+            Optional<String> full = lake.diskFull(e);
+            if (full.isPresent()) {
+                throw new LakeException("Writing the lake failed: " + full.get() + ". " + (nothingPublished
+                        ? "Nothing was published: the lake's tables are as they were, and what this run wrote is "
+                        + "removed." : "The next run puts back any table left out.") + " Free some space and run "
+                        + "etl again.", e);
+            }
+            throw e;
+        }
+    }
+
+    private RunSummary runParquet(String runId, String input, String songData, String logData, Lake lake) {
         String staging = lake.staging(runId);
 
         Extracted songs = progress.stage("extract song_data",
@@ -250,9 +293,10 @@ public final class Pipeline {
         tables.put(name, rows);
     }
 
-    /** A folder with nothing in it but what a run leaves while it starts (its staging). */
+    /** A folder with nothing in it but what a run leaves while it starts (its staging, its lock). */
     private static boolean isEmpty(Lake lake) {
-        return lake.entries().stream().allMatch(name -> name.startsWith("_staging") || name.startsWith("_failed"));
+        return lake.entries().stream().allMatch(name -> name.startsWith("_staging") || name.startsWith("_failed")
+                || name.equals(LakeLock.NAME));
     }
 
     private static boolean broadcasts(Dataset<Row> plan) {
@@ -260,19 +304,42 @@ public final class Pipeline {
     }
 
     /** Bad records are quarantined, so what still fails a read is the storage itself: say which input. */
-    Extracted reading(String path, java.util.function.Supplier<Extracted> read) {
+    <T> T reading(String path, java.util.function.Supplier<T> read) {
         try {
             return read.get();
         } catch (LakeException e) {
             throw e;
         } catch (Exception e) { // SparkException is checked, but Scala code throws it from anywhere
-            Optional<LakeException> store = StoreErrors.explain(path, e, spark.sparkContext().hadoopConfiguration());
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            Optional<LakeException> store = StoreErrors.explain(path, e, hadoop);
             if (store.isPresent()) {
                 throw store.get();
             }
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
+            }
+            // A link that leads back into the folder holding it: a listing that never ends, or the system's
+            // "too many levels of symbolic links". Its own message is a path hundreds of folders deep.
+            Optional<String> loop = Inputs.linkLoop(path, hadoop);
+            if (loop.isPresent()) {
+                throw new LakeException("Reading " + path + " failed: " + loop.get() + ". Remove the link or point "
+                        + "it elsewhere; the lake's tables are as they were.", e);
+            }
+            if (root instanceof OutOfMemoryError || String.valueOf(root.getMessage()).contains("Java heap space")) {
+                // One line of a log file is one record, held whole in memory: name the file whose line did not fit.
+                Optional<String> longLine = Inputs.longLine(path, hadoop);
+                throw new LakeException("Reading " + path + " failed: " + longLine.map(line -> line + ", more "
+                        + "than this run's memory can hold as one record (one line is one event). Split or remove "
+                        + "that line; the lake's tables are as they were.").orElse("the run ran out of memory ("
+                        + firstLine(root) + "). Give it more (--conf spark.driver.memory=…, or JAVA_OPTS=-Xmx… "
+                        + "for bin/sparkify-lake); the lake's tables are as they were."), e);
+            }
+            Optional<String> gone = Inputs.vanished(root, hadoop);
+            if (gone.isPresent()) {
+                throw new LakeException("Reading " + path + " failed: " + gone.get() + " was listed as input but "
+                        + "was gone when it was read (moved or deleted while the run read its input). The lake's "
+                        + "tables are as they were; run etl again once the input is settled.", e);
             }
             // Spark's own message can misname the cause (a file it may not read "does not exist"): give the
             // innermost one too, usually the operating system's or the object store's own words.

@@ -20,8 +20,16 @@ final class Cli {
     private Cli() {
     }
 
+    /** A command that throws past the command line's own handling (an Error) crashed: exit code 99, and the
+     *  stack trace it would have printed. */
     static Result run(String... arguments) {
-        Commands.Result result = Commands.run(arguments);
-        return new Result(result.code(), result.out() + result.err());
+        try {
+            Commands.Result result = Commands.run(arguments);
+            return new Result(result.code(), result.out() + result.err());
+        } catch (Throwable crash) {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            crash.printStackTrace(new java.io.PrintWriter(trace));
+            return new Result(99, "the command crashed: " + trace);
+        }
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.support.TestSpark;
 
-/** The fault harness's small default, as CI runs it: one seeded round of each scenario on each kind of lake. */
+/** The fault harness's small default, as CI runs it: one seeded round of each scenario (kills on both kinds of
+ *  lake; two runs at once, readers and unreadable input on a Parquet lake; no 2 GiB line, no full disk). */
 class FaultsTest {
 
     @TempDir
@@ -30,6 +31,12 @@ class FaultsTest {
                 "every table differs between the old lake and the new: " + report);
         assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("hostile")).allMatch(o -> o.faults >= 9),
                 "every kind of damage was done: " + report);
+        assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("input that cannot")).allMatch(o -> o.faults >= 3),
+                "a folder loop, a link loop and a vanished file: " + report);
+        assertEquals(List.of("parquet"), outcomes.stream().filter(o -> o.scenario.startsWith("two etl runs"))
+                .map(o -> o.lake).toList(), "the suite tries two runs at once on a Parquet lake: " + report);
+        assertTrue(outcomes.stream().filter(o -> o.scenario.startsWith("readers")).allMatch(o -> o.faults > 0),
+                "readers asked while a run was under way: " + report);
         assertTrue(outcomes.stream().allMatch(o -> o.failures.isEmpty()), report);
         // (KillAtRandom first checks that its reader counts what the run says it wrote.)
     }

@@ -43,8 +43,8 @@ final class HostileInput {
 
     Outcome run(int rounds) throws IOException {
         Outcome outcome = new Outcome("hostile input (mutated files)", "parquet");
-        outcome.notes.add("not injected yet: a 2 GB single line, a symlink loop, a file that vanishes between "
-                + "listing and reading");
+        outcome.notes.add("a 2 GiB line, link loops and a file that vanishes between listing and reading fail a run: "
+                + "they are UnreadableInput's");
         for (int round = 1; round <= rounds; round++) {
             Path input = Trees.copy(world.after(), work.resolve("input-" + round));
             List<String> injected = mutate(input);

@@ -4,16 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
-import com.sparkify.lake.pipeline.RunSummary;
 import com.sparkify.lake.support.EtlProcess;
-import com.sparkify.lake.support.Trees;
 
 /**
  * Guarantee: a run killed with SIGKILL at any moment leaves every table wholly the old one or wholly the new one,
@@ -26,69 +22,36 @@ import com.sparkify.lake.support.Trees;
 final class KillAtRandom {
 
     private final Path work;
+    private final Baseline baseline;
     private final boolean iceberg;
     private final FaultHarness.World world;
     private final Random random;
 
-    KillAtRandom(Path work, boolean iceberg, FaultHarness.World world, long seed) {
-        this.work = work;
-        this.iceberg = iceberg;
-        this.world = world;
+    KillAtRandom(Path work, Baseline baseline, long seed) throws IOException {
+        this.work = Files.createDirectories(work);
+        this.baseline = baseline;
+        this.iceberg = baseline.iceberg;
+        this.world = baseline.world;
         this.random = new Random(seed);
     }
 
-    private String[] etl(Path input, Path lake) {
-        List<String> arguments = new ArrayList<>(List.of("etl", "--input", input.toString(), "--output",
-                lake.toString(), "--config", world.config().toString()));
-        if (iceberg) {
-            arguments.addAll(List.of("--format", "iceberg"));
-        }
-        return arguments.toArray(String[]::new);
-    }
-
     Outcome run(int rounds) throws IOException, InterruptedException {
-        Outcome outcome = new Outcome("kill -9 of etl at a random moment", iceberg ? "iceberg" : "parquet");
-        String kind = outcome.lake;
-        Path lake = work.resolve(kind + "-lake");
-        Path pristine = work.resolve(kind + "-pristine");
-        Cli.Result built = Cli.run(etl(world.before(), lake));
-        world.secrets().scan("building the old lake", built.output());
-        if (built.code() != 0) {
-            throw new IllegalStateException("the old lake did not build: " + built.output());
-        }
-        Trees.copy(lake, pristine);
-        Map<String, LakeFingerprint.Contents> old = LakeFingerprint.of(lake, iceberg);
-        // The reader of its own must see what the run says it wrote, or its verdicts mean nothing.
-        RunSummary summary = RunSummary.fromJson(Files.readString(lake.resolve("_run/summary.json")));
-        summary.tables().forEach((table, rows) -> {
-            if (!rows.equals(old.get(table).rows())) {
-                throw new IllegalStateException("the independent reader counts " + old.get(table) + " in " + table
-                        + ", the run wrote " + rows);
-            }
-        });
-
-        // The new lake, from an uninterrupted run here. A run in a JVM of its own takes about twice as long
-        // (a second JIT warm-up) plus its start: the kills are spread over that, and a kill that comes after
-        // the end counts as a round without a fault.
-        long start = System.nanoTime();
-        Cli.Result reference = Cli.run(etl(world.after(), lake));
-        long runMillis = 2 * TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + 8_000;
-        world.secrets().scan("the uninterrupted run", reference.output());
-        if (reference.code() != 0) {
-            throw new IllegalStateException("the uninterrupted run failed: " + reference.output());
-        }
-        Map<String, LakeFingerprint.Contents> fresh = LakeFingerprint.of(lake, iceberg);
-        old.forEach((table, contents) -> {
-            if (contents.equals(fresh.get(table))) {
-                outcome.notes.add(table + " is the same before and after the run: a kill cannot be seen in it");
-            }
-        });
+        Outcome outcome = new Outcome("kill -9 of etl at a random moment", baseline.kind);
+        Path lake = baseline.lake;
+        Map<String, LakeFingerprint.Contents> old = baseline.old;
+        Map<String, LakeFingerprint.Contents> fresh = baseline.fresh;
+        // A run in a JVM of its own takes about twice as long as in this one (a second JIT warm-up) plus its
+        // start: the kills are spread over that, and a kill that comes after the end counts as a round without
+        // a fault.
+        long runMillis = 2 * baseline.runMillis + 8_000;
+        outcome.notes.addAll(baseline.notes);
         outcome.notes.add(String.format("kills fall uniformly in the first %.1f s of a run (twice an uninterrupted "
                 + "run in this JVM, plus 8 s for a JVM's start)", runMillis / 1000.0));
 
         Map<String, Integer> landed = new java.util.LinkedHashMap<>();
         long window = runMillis;
         int finishedFirst = 0;
+        int staleLocks = 0;
         for (int round = 1; round <= rounds; round++) {
             // A run that ends before its kill is a round without a fault: the round starts again, its moment
             // drawn within how long that run took (at most three times).
@@ -96,10 +59,10 @@ final class KillAtRandom {
             long at = 0;
             String log = "";
             for (int attempt = 1; attempt <= 3 && !killed; attempt++) {
-                restore(pristine, lake);
+                baseline.restore();
                 at = (long) (random.nextDouble() * window);
                 long started = System.nanoTime();
-                EtlProcess.Started run = EtlProcess.start(work, Map.of(), etl(world.after(), lake));
+                EtlProcess.Started run = EtlProcess.start(work, Map.of(), baseline.etl(world.after()));
                 killed = !run.process().waitFor(at, TimeUnit.MILLISECONDS);
                 if (killed) {
                     new ProcessBuilder("kill", "-KILL", String.valueOf(run.process().pid())).inheritIO().start()
@@ -140,7 +103,15 @@ final class KillAtRandom {
                 outcome.fail(round, moment + " (" + String.join(", ", states) + "): check right after failed: "
                         + failing(check.output()));
             }
-            Cli.Result rerun = Cli.run(etl(world.after(), lake));
+            boolean lockLeft = Files.exists(lake.resolve("_lock"));
+            Cli.Result rerun = Cli.run(baseline.etl(world.after()));
+            if (lockLeft && rerun.output().contains("taken over from")) {
+                staleLocks++;
+            }
+            if (Files.exists(lake.resolve("_lock"))) {
+                held = false;
+                outcome.fail(round, moment + ": the next run left its lock file behind");
+            }
             world.secrets().scan("round " + round + " re-run", rerun.output());
             Map<String, LakeFingerprint.Contents> converged = LakeFingerprint.of(lake, iceberg);
             if (rerun.code() != 0 || !converged.equals(fresh)) {
@@ -157,6 +128,8 @@ final class KillAtRandom {
                 outcome.survived++;
             }
         }
+        outcome.notes.add(staleLocks + " next run(s) found the killed run's lock file and took it over (the "
+                + "lock died with its holder)");
         outcome.notes.add("the kills came after these stages (the last one the run had printed): " + landed
                 + (finishedFirst == 0 ? "" : "; " + finishedFirst + " run(s) ended before their kill and were "
                 + "started again"));
@@ -182,33 +155,4 @@ final class KillAtRandom {
                 .toList();
         return lines.isEmpty() ? checkOutput.strip() : String.join("; ", lines);
     }
-
-    /**
-     * The old lake back where it was built (an Iceberg lake's metadata names its files by absolute path). The
-     * catalog database is rewritten in place, not replaced: this JVM's catalog keeps it open.
-     */
-    private void restore(Path pristine, Path lake) throws IOException {
-        Path database = Path.of("_catalog", "lake.db");
-        try (Stream<Path> paths = Files.walk(lake)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                if (!lake.relativize(path).equals(database) && !path.equals(lake)
-                        && !(Files.isDirectory(path) && database.startsWith(lake.relativize(path)))) {
-                    Files.delete(path);
-                }
-            }
-        }
-        try (Stream<Path> paths = Files.walk(pristine)) {
-            for (Path path : paths.toList()) {
-                Path target = lake.resolve(pristine.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else if (pristine.relativize(path).equals(database)) {
-                    Files.write(target, Files.readAllBytes(path));
-                } else {
-                    Files.copy(path, target);
-                }
-            }
-        }
-    }
-
 }

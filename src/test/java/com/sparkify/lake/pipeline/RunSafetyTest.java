@@ -150,4 +150,19 @@ class RunSafetyTest {
         LakeException fileOutput = assertThrows(LakeException.class, () -> run(input, file, TestSpark.settings()));
         assertTrue(fileOutput.getMessage().contains("is a file"), fileOutput.getMessage());
     }
+
+    /** A run under way holds the lake: a second one must not take its staging for a killed run's and remove it. */
+    @Test
+    void aRunIntoALakeAnotherRunHoldsChangesNothing() throws IOException {
+        Path lake = Files.createDirectories(work.resolve("held"));
+        Path staged = Files.createDirectories(lake.resolve("_staging/20261127T010000Z-live/songs"));
+        Files.writeString(staged.resolve("part-0.parquet"), "being written");
+        try (com.sparkify.lake.load.LakeLock live = com.sparkify.lake.load.LakeLock.take(lake, "file:" + lake,
+                "20261127T010000Z-live", java.time.Instant.parse("2026-11-27T01:00:00Z"))) {
+            LakeException refused = assertThrows(LakeException.class, () -> run(input, lake, TestSpark.settings()));
+            assertTrue(refused.getMessage().startsWith("Another run holds the lake file:" + lake
+                    + " since 2026-11-27T01:00:00Z (run 20261127T010000Z-live, pid "), refused.getMessage());
+            assertTrue(Files.exists(staged.resolve("part-0.parquet")), "the live run's staging is left alone");
+        }
+    }
 }

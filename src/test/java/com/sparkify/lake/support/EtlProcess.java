@@ -44,6 +44,12 @@ public final class EtlProcess {
 
     public static Started start(Path workDir, Map<String, String> environment, String... arguments)
             throws IOException {
+        return startMain(workDir, environment, "com.sparkify.lake.cli.SparkifyLake", arguments);
+    }
+
+    /** Another main class of this classpath (a test's own), in a JVM started as a run's is. */
+    public static Started startMain(Path workDir, Map<String, String> environment, String mainClass,
+                                    String... arguments) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -56,7 +62,7 @@ public final class EtlProcess {
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("com.sparkify.lake.cli.SparkifyLake");
+        command.add(mainClass);
         command.addAll(List.of(arguments));
         Path log = Files.createTempFile(workDir, "etl-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
