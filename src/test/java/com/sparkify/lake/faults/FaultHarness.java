@@ -38,6 +38,8 @@ public final class FaultHarness {
 
         final String secret = "faults-" + UUID.randomUUID();
         final List<String> leaks = new ArrayList<>();
+        /** Files that hold the secret by design, as the config file does: a store's own settings. */
+        final java.util.Set<Path> holders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         void scan(String where, String text) {
             if (text.contains(secret)) {
@@ -48,7 +50,8 @@ public final class FaultHarness {
         /** Every file under {@code root} but the config file itself: logs, summaries, rejected records. */
         void scanTree(Path root, Path config) {
             try (Stream<Path> files = Files.walk(root)) {
-                for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.equals(config)).toList()) {
+                for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.equals(config))
+                        .filter(f -> !holders.contains(f.toAbsolutePath())).toList()) {
                     if (Files.size(file) < 64 << 20) {
                         scan(file.toString(), new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
                     }
@@ -62,7 +65,7 @@ public final class FaultHarness {
     /**
      * @param full the harness's own run (faults/run), not the suite's: more readers, and the faults that need
      *             gigabytes of disk
-     * @param only the scenarios to run (kill, runs, hostile, unreadable, disk), or empty for all
+     * @param only the scenarios to run (kill, runs, hostile, unreadable, disk, store), or empty for all
      */
     record Options(int rounds, long seed, Path work, boolean full, java.util.Set<String> only) {
 
@@ -103,7 +106,7 @@ public final class FaultHarness {
                 case "--work" -> work = Path.of(value);
                 case "--only" -> only.addAll(List.of(value.split(",")));
                 default -> throw new IllegalArgumentException("usage: faults/run [--rounds N] [--seed S] [--work DIR] "
-                        + "[--only kill,runs,hostile,unreadable,disk]");
+                        + "[--only kill,runs,hostile,unreadable,disk,store]");
             }
         }
         return new Options(rounds, seed, work.toAbsolutePath(), true, only);
@@ -144,6 +147,11 @@ public final class FaultHarness {
         if (options.full() && options.runs("disk")) {
             // Not in the suite: a tmpfs to mount, and two more lakes to build.
             outcomes.addAll(timed(() -> new DiskFull(options.work().resolve("diskfull"), world, options.seed())
+                    .run(options.rounds())));
+        }
+        if (options.full() && options.runs("store")) {
+            // Not in the suite: S3Proxy killed and restarted, and every lake loaded through it, round after round.
+            outcomes.addAll(timed(() -> new StoreDies(options.work().resolve("store"), world, options.seed())
                     .run(options.rounds())));
         }
         if (options.runs("unreadable")) {

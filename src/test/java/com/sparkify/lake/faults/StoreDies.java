@@ -201,6 +201,12 @@ final class StoreDies {
     private String[] etl(S3ProxyServer store, Path home, boolean iceberg, String input, String lake)
             throws IOException {
         Path config = home.resolve(lake + "-" + store.endpoint().replaceAll("\\D", "") + ".cfg");
+        world.secrets().holders.add(config.toAbsolutePath());
+        try (java.util.stream.Stream<Path> settings = Files.list(home)) {
+            // S3Proxy's settings file names its credential, which is the secret: the store's, not a leak.
+            settings.filter(file -> file.getFileName().toString().endsWith(".properties"))
+                    .forEach(file -> world.secrets().holders.add(file.toAbsolutePath()));
+        }
         String text = store.config(IDENTITY, world.secrets().secret, "spark.sql.shuffle.partitions = 4")
                 + (iceberg ? "\n[catalog]\nuri = jdbc:sqlite:" + catalog(home, lake) + "\n" : "");
         Files.writeString(config, text);
