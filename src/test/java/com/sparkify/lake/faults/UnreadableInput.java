@@ -75,7 +75,7 @@ final class UnreadableInput {
                 String folder = fault.equals("2 GiB line") || random.nextBoolean() ? "log_data" : "song_data";
                 Lake lake = lakes.get(random.nextInt(lakes.size()));
                 String where = fault + " in " + folder + ", " + (lake.iceberg() ? "iceberg" : "parquet") + " lake";
-                Path damaged = Trees.copy(input, work.resolve("input-" + round + "-" + kinds.size()));
+                Path damaged = Trees.copy(input, work.resolve("input-" + round + "-" + outcome.faults));
                 kinds.merge(fault, 1, Integer::sum);
                 // The lake itself, not a copy (an Iceberg lake's metadata names its files by absolute path): a run
                 // that changed it would show here and in every later verdict.
