@@ -193,8 +193,12 @@ final class IcebergRun {
                 lake.writeText(lake.uri() + "/" + Lake.RUN + "/" + Lake.SUMMARY, done.toJson());
                 return done;
             } catch (RuntimeException | org.apache.hadoop.fs.FSError e) {
-                // The branches hold everything the run wrote; without them it is as if it never ran.
-                abandon(catalog, publication);
+                // The branches hold everything the run wrote; without them it is as if it never ran. Not with
+                // the store gone: Iceberg would retry each table's metadata 20 times, minutes in all, before
+                // this run could say so; the next run drops them instead.
+                if (!com.sparkify.lake.store.StoreErrors.unreachable(e)) {
+                    abandon(catalog, publication);
+                }
                 throw e;
             }
         } finally {

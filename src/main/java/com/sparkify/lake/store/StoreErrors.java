@@ -49,16 +49,30 @@ public final class StoreErrors {
                         + ". Check the credentials (--config [AWS], then the AWS_* environment variables, then "
                         + "the AWS profile or role) and that they may read and write " + bucket(where) + ".", failure));
             }
-            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
-                    || cause instanceof UnknownHostException || cause instanceof SocketTimeoutException
-                    || cause instanceof org.apache.hadoop.net.ConnectTimeoutException
-                    || mentions(cause, "Connection refused", "Connect timed out", "UnknownHost")) {
+            if (cannotConnect(cause)) {
                 return Optional.of(new LakeException("Cannot reach the object store at " + endpoint + " for "
                         + where + " (" + cause.getClass().getSimpleName() + "). Check the endpoint in "
                         + "--config, that the store is up, and the network in between.", failure));
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the failure, or a cause of it, is a store that cannot be reached at all. */
+    public static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cannotConnect(cause)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean cannotConnect(Throwable cause) {
+        return cause instanceof ConnectException || cause instanceof NoRouteToHostException
+                || cause instanceof UnknownHostException || cause instanceof SocketTimeoutException
+                || cause instanceof org.apache.hadoop.net.ConnectTimeoutException
+                || mentions(cause, "Connection refused", "Connect timed out", "UnknownHost");
     }
 
     /** A URI as it may be shown: any user information (a key someone put in it) is dropped. */

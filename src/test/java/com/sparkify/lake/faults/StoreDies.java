@@ -181,6 +181,7 @@ final class StoreDies {
             }
         } finally {
             store.close();
+            holders(home);
         }
         return outcome;
     }
@@ -202,11 +203,7 @@ final class StoreDies {
             throws IOException {
         Path config = home.resolve(lake + "-" + store.endpoint().replaceAll("\\D", "") + ".cfg");
         world.secrets().holders.add(config.toAbsolutePath());
-        try (java.util.stream.Stream<Path> settings = Files.list(home)) {
-            // S3Proxy's settings file names its credential, which is the secret: the store's, not a leak.
-            settings.filter(file -> file.getFileName().toString().endsWith(".properties"))
-                    .forEach(file -> world.secrets().holders.add(file.toAbsolutePath()));
-        }
+        holders(home);
         String text = store.config(IDENTITY, world.secrets().secret, "spark.sql.shuffle.partitions = 4")
                 + (iceberg ? "\n[catalog]\nuri = jdbc:sqlite:" + catalog(home, lake) + "\n" : "");
         Files.writeString(config, text);
@@ -227,6 +224,14 @@ final class StoreDies {
         }
         return LakeFingerprint.ofCatalog(catalog(home, lake), location -> location.replaceFirst("^s3a://" + BUCKET + "/",
                 objects.toAbsolutePath().toUri().toString()));
+    }
+
+    /** S3Proxy's settings files name its credential, which is the secret: the store's, not a leak. */
+    private void holders(Path home) throws IOException {
+        try (java.util.stream.Stream<Path> settings = Files.list(home)) {
+            settings.filter(file -> file.getFileName().toString().endsWith(".properties"))
+                    .forEach(file -> world.secrets().holders.add(file.toAbsolutePath()));
+        }
     }
 
     /** Each lake its own catalog database, as one lake per catalog namespace would have it. */
