@@ -93,6 +93,12 @@ public final class S3Settings {
         // Parallel listing of an input root when Spark is given several paths.
         hadoop.setInt("mapreduce.input.fileinputformat.list-status.num-threads", 16);
 
+        // A file is created without first asking the store whether the path is a folder or a file already:
+        // a HEAD and a LIST per file, one after another. Every file this project writes has a name no other
+        // file has (Spark's and Iceberg's include a unique id), and Iceberg writes its data files straight to
+        // their final key, so at 20 ms these checks were half the round trips of an Iceberg lake's `songs`.
+        hadoop.setBoolean("fs.s3a.create.performance", true);
+
         hadoop.set("mapreduce.outputcommitter.factory.scheme.s3a",
                 "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
         hadoop.set("fs.s3a.committer.name", committer(oneMachine, hadoop));
