@@ -177,11 +177,17 @@ final class IcebergRun {
                     rows.put(name, counts.rows());
                     changed.put(name, new RunSummary.Snapshot(0, null, counts.added(), counts.deleted()));
                 }
+                boolean whole = full || !checkedBefore(catalog);
                 if (settings.checks()) {
-                    check(tables, rows);
+                    check(tables, rows, whole);
+                } else {
+                    catalog.setProperty(UNCHECKED, runId);
                 }
                 Map<String, Publication.Published> published = progress.stage("publish",
                         () -> publication.publish(ORDER), p -> "tables published in " + lake.uri());
+                if (settings.checks() && whole) {
+                    catalog.removeProperty(UNCHECKED);
+                }
                 Map<String, RunSummary.Snapshot> snapshots = new LinkedHashMap<>();
                 changed.forEach((name, counts) -> {
                     Publication.Published at = published.get(name);
@@ -363,15 +369,69 @@ final class IcebergRun {
 
     private static final String SIDE = "side";
 
-    private void check(IcebergTables tables, Map<String, Long> rows) {
+    /** The lake-wide property naming a run that published without its checks. */
+    static final String UNCHECKED = "sparkify.unchecked-run";
+
+    /**
+     * Whether the tables are as a run that passed its checks left them, so that checking what this run changes
+     * is checking the whole. Not so after a run with --skip-checks (it records that before it publishes; a run
+     * that checks everything drops the record after publishing), nor after another tool changed a table's rows
+     * (its snapshot carries no run's id; compaction by {@code maintain} replaces files, not rows).
+     */
+    private static boolean checkedBefore(LakeCatalog catalog) {
+        if (catalog.properties().containsKey(UNCHECKED)) {
+            return false;
+        }
+        for (String name : ORDER) {
+            if (catalog.has(name) && !lastChangedByARun(catalog.table(name))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the table's rows are as the last run that wrote it left them: from its main back to that run's
+     *  snapshot, no snapshot changed a row (a branch made on an empty table adds an empty snapshot). */
+    private static boolean lastChangedByARun(org.apache.iceberg.Table table) {
+        org.apache.iceberg.Snapshot snapshot = table.currentSnapshot();
+        while (snapshot != null) {
+            Map<String, String> summary = snapshot.summary();
+            if (summary.containsKey(IcebergTables.RUN_ID)) {
+                return true;
+            }
+            boolean rowsChanged = !"0".equals(summary.getOrDefault("added-records", "0"))
+                    || !"0".equals(summary.getOrDefault("deleted-records", "0"));
+            if (rowsChanged && !org.apache.iceberg.DataOperations.REPLACE.equals(snapshot.operation())) {
+                return false;
+            }
+            if (snapshot.parentId() == null) {
+                return true; // the table's first snapshot: no row was ever changed but by runs
+            }
+            snapshot = table.snapshot(snapshot.parentId());
+        }
+        // No snapshot left to tell (expired, or no snapshot yet): rely on nothing.
+        return table.currentSnapshot() == null;
+    }
+
+    /** @param whole whether to check the whole tables, or only what this run changed in them */
+    private void check(IcebergTables tables, Map<String, Long> rows, boolean whole) {
         // songs is one file per (year, artist) folder: reading 15,000 of them back cost 50 s of a 70 s run. Its
         // rows are checked as the run builds them, from the song records on the branch (a few files), as the
         // Parquet lake's run checks them from its catalog; its row count is the branch's own, from Iceberg's
         // metadata. `sparkify-lake check` reads it from storage like the other tables.
-        Checks checks = new Checks(name -> name.equals(Songs.NAME) ? Songs.from(tables.staged(RECORDS))
-                : tables.staged(name));
+        java.util.function.Function<String, Dataset<Row>> source = name -> name.equals(Songs.NAME)
+                ? Songs.from(tables.staged(RECORDS)) : tables.staged(name);
+        Checks checks = whole ? new Checks(source) : new Checks(source, name -> {
+            if (name.equals(Songs.NAME)) {
+                IcebergTables.Changed records = tables.changed(RECORDS);
+                return new Checks.Change(Songs.from(records.added()), Songs.from(records.removed()));
+            }
+            IcebergTables.Changed changed = tables.changed(name);
+            return new Checks.Change(changed.added(), changed.removed());
+        });
         checked = progress.stage("check", () -> checks.run(rows),
-                all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed");
+                all -> all.stream().filter(Checks.Result::passed).count() + " of " + all.size() + " checks passed"
+                        + (whole ? "" : ", on what this run changed"));
         List<String> failed = checked.stream().filter(r -> !r.passed()).map(Checks.Result::line).toList();
         if (!failed.isEmpty()) {
             throw new LakeException("The new tables failed " + failed.size() + " data-quality check(s), so they "

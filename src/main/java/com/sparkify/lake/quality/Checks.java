@@ -59,12 +59,35 @@ public final class Checks {
             "users", List.of("user_id"), "songs", List.of("song_id", "artist_id"), "artists", List.of("artist_id"),
             "time", List.of("start_time", "year", "month"));
 
+    /**
+     * What a run changed in one table: the rows of the files it added, and of the files it removed. A rewritten
+     * file is in both, holding the rows the run kept as well as those it changed.
+     */
+    public record Change(Dataset<Row> added, Dataset<Row> removed) {
+    }
+
     private final Function<String, Dataset<Row>> source;
+    private final Function<String, Change> changes;
     private final Map<String, Dataset<Row>> tables = new HashMap<>();
+    private final Map<String, Change> changed = new HashMap<>();
 
     /** Checks the tables {@code source} gives by name: read from a lake, or as a run holds them. */
     public Checks(Function<String, Dataset<Row>> source) {
+        this(source, null);
+    }
+
+    /**
+     * Checks only what a run changed, on tables that passed every check before it. Each rule then reads the
+     * changed rows, and the whole tables only where a changed row or key could break it: a repeated key has
+     * at least one copy among the added rows; an orphan is an added row, or an old row whose dimension row
+     * went away. So the outcome is that of checking the whole tables, at the cost of a day's rows, not the
+     * lake's (one new day at 5 M events: the checks were a third of the run).
+     *
+     * @param changes the run's change of each table, by name
+     */
+    public Checks(Function<String, Dataset<Row>> source, Function<String, Change> changes) {
         this.source = source;
+        this.changes = changes;
     }
 
     /** Checks a lake as it is stored. */
@@ -151,10 +174,43 @@ public final class Checks {
         });
     }
 
+    /** The rows the run added to a table, or the whole table when the checks are not of a change. */
+    private Dataset<Row> added(String name) {
+        return changes == null ? table(name) : columns(name, change(name).added());
+    }
+
+    /** The keys of a dimension that were in it before the run and are not now: none when the whole lake is
+     *  checked, since every reference is then checked against the dimension as it is. */
+    private Dataset<Row> gone(String dimension) {
+        String key = KEYS.get(dimension);
+        if (changes == null) {
+            return null;
+        }
+        Change change = change(dimension);
+        // Keys were unique before the run: a key of a removed file lives on only in a file the run added.
+        return change.removed().select(col(key)).except(change.added().select(col(key)));
+    }
+
+    private Change change(String name) {
+        return changed.computeIfAbsent(name, changes);
+    }
+
+    private static Dataset<Row> columns(String name, Dataset<Row> rows) {
+        return rows.select(COLUMNS.get(name).stream().map(c -> col(c)).toArray(Column[]::new));
+    }
+
     private Rule uniqueKey(String name, String key) {
-        Dataset<Row> table = table(name);
-        Dataset<Row> nulls = table.where(col(key).isNull()).select(lit("null").as("example"));
-        Dataset<Row> repeated = table.where(col(key).isNotNull()).groupBy(col(key)).agg(count(lit(1)).as("n"))
+        Dataset<Row> added = added(name);
+        Dataset<Row> nulls = added.where(col(key).isNull()).select(lit("null").as("example"));
+        Dataset<Row> candidates = table(name).select(col(key)).where(col(key).isNotNull());
+        if (changes != null) {
+            // Two rows with one key, at least one of them added: look the added keys up in the whole table.
+            // Joined on names that differ: the added rows and the table may come from one lineage (in tests).
+            Dataset<Row> addedKeys = added.select(col(key).as("added_key")).where(col("added_key").isNotNull())
+                    .distinct();
+            candidates = candidates.join(addedKeys, col(key).equalTo(col("added_key")), "left_semi");
+        }
+        Dataset<Row> repeated = candidates.groupBy(col(key)).agg(count(lit(1)).as("n"))
                 .where(col("n").gt(1)).select(col(key).cast("string").as("example"));
         return new Rule(name + "." + key + " is unique and never null", nulls.unionAll(repeated));
     }
@@ -162,12 +218,26 @@ public final class Checks {
     /** Every non-null {@code column} of {@code table} names a row of {@code dimension} (null user_id: a
      *  logged-out play; null song_id or artist_id: a play the catalog does not hold). */
     private Rule reference(String table, String column, String dimension) {
-        Dataset<Row> from = table(table);
+        String name = "every " + table + "." + column + " exists in " + dimension;
         Dataset<Row> keys = table(dimension).select(col(KEYS.get(dimension)).as("dimension_key"));
-        Dataset<Row> orphans = from.where(col(column).isNotNull())
-                .join(keys, from.col(column).equalTo(keys.col("dimension_key")), "left_anti")
+        if (changes == null) {
+            Dataset<Row> from = table(table);
+            return new Rule(name, from.where(col(column).isNotNull())
+                    .join(keys, col(column).equalTo(col("dimension_key")), "left_anti")
+                    .select(col(column).cast("string").as("example")));
+        }
+        // The added rows' values, a few: those the dimension holds are found by reading it for them only, so
+        // the whole dimension is scanned but never shuffled. Then the old rows that named a key that went.
+        Dataset<Row> values = added(table).select(col(column).as("value")).where(col("value").isNotNull());
+        Dataset<Row> wanted = values.distinct();
+        Dataset<Row> found = keys.join(wanted, col("dimension_key").equalTo(col("value")), "left_semi");
+        Dataset<Row> missing = values.join(found, col("value").equalTo(col("dimension_key")), "left_anti")
+                .select(col("value").cast("string").as("example"));
+        Dataset<Row> gone = gone(dimension).withColumnRenamed(KEYS.get(dimension), "gone_key");
+        Dataset<Row> from = table(table);
+        Dataset<Row> lost = from.join(gone, col(column).equalTo(col("gone_key")), "left_semi")
                 .select(col(column).cast("string").as("example"));
-        return new Rule("every " + table + "." + column + " exists in " + dimension, orphans);
+        return new Rule(name, missing.unionAll(lost));
     }
 
     private Rule partitions(String name) {
@@ -178,7 +248,7 @@ public final class Checks {
                 concat(lit("year="), col("year").cast("string")),
                 concat(lit("month="), col("month").cast("string"))), lit(")"));
         return new Rule(name + " partitions year=/month= agree with start_time (UTC)",
-                table(name).where(wrong).select(example.as("example")));
+                added(name).where(wrong).select(example.as("example")));
     }
 
     private List<Result> rowCounts(Map<String, Long> expected) {

@@ -1,5 +1,7 @@
 package com.sparkify.lake.pipeline;
 
+import static com.sparkify.lake.support.InputFiles.event;
+import static com.sparkify.lake.support.InputFiles.play;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,6 +31,7 @@ import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.load.LakeCatalog;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.support.EtlProcess;
+import com.sparkify.lake.support.InputFiles;
 import com.sparkify.lake.support.Lakes;
 import com.sparkify.lake.support.TestSpark;
 
@@ -104,6 +107,25 @@ class IcebergPublishTest {
         assertTrue(failed.getMessage().contains("not published"), failed.getMessage());
         assertEquals(before, Lakes.snapshotIds(lake[1]), "no table moved");
         assertEquals(List.of(), runBranches(lake[1]), "nothing of the failed run is left in the catalog");
+    }
+
+    @Test
+    void afterARunThatSkippedItsChecksTheNextRunChecksTheWholeLake() {
+        Path[] lake = firstBatchLoaded("unchecked");
+        // Broken behind the runs' back, as above; then a run that skips its checks publishes over it.
+        TestSpark.session().sql("DELETE FROM " + catalog(lake[1]).sparkName("time") + " WHERE start_time = "
+                + "TIMESTAMP '2018-11-20 10:05:00Z'");
+        Lakes.build(lake[0], lake[1], IncrementalLoadTest.ICEBERG.withChecks(false));
+        // A day that has nothing to do with the missing instant: checking what it changes alone would pass.
+        new InputFiles().log("2018-11-22-events.json", List.of(event("8", 82, 0, "2018-11-22T08:00:00Z",
+                play("Artist X", "Song", 200.0)))).writeTo(lake[0]);
+        Map<String, Long> before = Lakes.snapshotIds(lake[1]);
+
+        LakeException failed = assertThrows(LakeException.class,
+                () -> Lakes.build(lake[0], lake[1], IncrementalLoadTest.ICEBERG));
+
+        assertTrue(failed.getMessage().contains("songplays.start_time exists in time"), failed.getMessage());
+        assertEquals(before, Lakes.snapshotIds(lake[1]), "no table moved");
     }
 
     @Test

@@ -88,4 +88,82 @@ class ChecksTest {
         assertTrue(failures.get(0).startsWith("FAIL  time partitions year=/month= agree with start_time (UTC): "
                 + "1 offending, e.g. (start_time=2018-12-02"), failures.get(0));
     }
+
+    /**
+     * A run's change to a good lake, checked two ways: the whole tables after it, and only what it changed.
+     * The second must find exactly what the first finds, offending rows and examples alike.
+     */
+    private void assertChangeCheckedLikeWhole(Map<String, Dataset<Row>> added, Map<String, Dataset<Row>> removed,
+                                             List<String> expectedFailures) {
+        assertEquals(expectedFailures, assertChangeCheckedLikeWhole(added, removed));
+    }
+
+    /** @return the failures both ways found */
+    private List<String> assertChangeCheckedLikeWhole(Map<String, Dataset<Row>> added,
+                                                      Map<String, Dataset<Row>> removed) {
+        Path lake = SampleLake.get().lake();
+        Map<String, Dataset<Row>> after = new java.util.HashMap<>();
+        for (String name : Checks.KEYS.keySet()) {
+            Dataset<Row> before = spark.read().parquet(lake.resolve(name).toString());
+            Dataset<Row> table = removed.containsKey(name) ? before.exceptAll(removed.get(name)) : before;
+            after.put(name, added.containsKey(name) ? table.unionByName(added.get(name)) : table);
+        }
+        java.util.function.Function<String, Dataset<Row>> none = name -> after.get(name).limit(0);
+        List<Checks.Result> whole = new Checks(after::get).run(Map.of());
+        List<Checks.Result> change = new Checks(after::get, name -> new Checks.Change(
+                added.getOrDefault(name, none.apply(name)), removed.getOrDefault(name, none.apply(name)))).run(Map.of());
+
+        assertEquals(whole, change);
+        return failed(whole);
+    }
+
+    private Dataset<Row> sampleTable(String name, String where) {
+        return spark.read().parquet(SampleLake.get().lake().resolve(name).toString()).where(where);
+    }
+
+    @Test
+    void aChangeWithoutFaultsPassesAsTheWholeLakeDoes() {
+        // user 15 rewritten (a copy-on-write merge: removed and added again), a new time row and its play.
+        Dataset<Row> play = sampleTable("songplays", "songplay_id = '1542837407796:15:818:5'");
+        assertChangeCheckedLikeWhole(
+                Map.of("users", sampleTable("users", "user_id = 15"),
+                        "songplays", play.withColumn("songplay_id", org.apache.spark.sql.functions.lit("new:1"))),
+                Map.of("users", sampleTable("users", "user_id = 15")), List.of());
+    }
+
+    @Test
+    void anAddedUserWhoseKeyIsTakenIsCaughtFromTheChange() {
+        assertChangeCheckedLikeWhole(Map.of("users", sampleTable("users", "user_id = 15")), Map.of(),
+                List.of("FAIL  users.user_id is unique and never null: 1 offending, e.g. 15"));
+    }
+
+    @Test
+    void anAddedPlayOfAnUnknownUserIsCaughtFromTheChange() {
+        Dataset<Row> stranger = sampleTable("songplays", "songplay_id = '1542837407796:15:818:5'")
+                .withColumn("songplay_id", org.apache.spark.sql.functions.lit("x:99999:1:1"))
+                .withColumn("user_id", org.apache.spark.sql.functions.lit(99999L));
+        assertChangeCheckedLikeWhole(Map.of("songplays", stranger), Map.of(),
+                List.of("FAIL  every songplays.user_id exists in users: 1 offending, e.g. 99999"));
+    }
+
+    @Test
+    void aUserRemovedWhileTheirOldPlaysStayIsCaughtFromTheChange() {
+        // The plays are old rows the change does not hold; only the user's key going away points at them.
+        long plays = sampleTable("songplays", "user_id = 15").count();
+        assertChangeCheckedLikeWhole(Map.of(), Map.of("users", sampleTable("users", "user_id = 15")),
+                List.of(String.format("FAIL  every songplays.user_id exists in users: %,d offending, e.g. 15, 15, 15",
+                        plays)));
+    }
+
+    @Test
+    void anAddedTimeInTheWrongMonthIsCaughtFromTheChange() {
+        TestSpark.settings().applyTo(spark); // months in UTC
+        // A row of November 2018 moved 40 days back, its year= and month= left as they were.
+        Dataset<Row> wrong = sampleTable("time", "true").orderBy("start_time").limit(1)
+                .withColumn("start_time", org.apache.spark.sql.functions.expr("start_time - INTERVAL 40 DAYS"));
+        List<String> failures = assertChangeCheckedLikeWhole(Map.of("time", wrong), Map.of());
+        assertEquals(1, failures.size(), failures.toString());
+        assertTrue(failures.get(0).startsWith("FAIL  time partitions year=/month= agree with start_time (UTC): "
+                + "1 offending, e.g. (start_time=2018-09-2"), failures.get(0));
+    }
 }
