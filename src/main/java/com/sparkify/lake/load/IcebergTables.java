@@ -3,18 +3,25 @@ package com.sparkify.lake.load;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriterV2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.types.StructType;
 
 import com.sparkify.lake.LakeException;
 
@@ -95,8 +102,8 @@ public final class IcebergTables {
      * of `songs` (15,000 rows, 12,900 partition files) in one task. On a store at 20 ms that task took a round
      * trip per file, one after another, while the other core waited (367 s of a 434 s run).
      */
-    private org.apache.spark.sql.DataFrameWriterV2<Row> writer(String name, Dataset<Row> rows) {
-        List<String> partitions = new java.util.ArrayList<>();
+    private DataFrameWriterV2<Row> writer(String name, Dataset<Row> rows) {
+        List<String> partitions = new ArrayList<>();
         catalog.table(name).spec().fields().forEach(field -> partitions.add(field.name()));
         if (partitions.isEmpty()) {
             return rows.writeTo(onBranch(name));
@@ -145,7 +152,7 @@ public final class IcebergTables {
         if (partitions.isEmpty()) {
             return "";
         }
-        java.util.Set<String> each = new java.util.TreeSet<>();
+        Set<String> each = new java.util.TreeSet<>();
         for (Row row : found) {
             StringBuilder one = new StringBuilder("(");
             for (int i = 0; i < partitions.size(); i++) {
@@ -215,8 +222,8 @@ public final class IcebergTables {
         Table table = catalog.table(name);
         Snapshot head = Publication.head(table, publication.branch());
         Snapshot before = table.currentSnapshot();
-        java.util.Set<String> added = new java.util.LinkedHashSet<>();
-        java.util.Set<String> removed = new java.util.LinkedHashSet<>();
+        Set<String> added = new LinkedHashSet<>();
+        Set<String> removed = new LinkedHashSet<>();
         for (Snapshot snapshot = head; snapshot != null && (before == null || snapshot.snapshotId()
                 != before.snapshotId()); snapshot = snapshot.parentId() == null ? null
                 : table.snapshot(snapshot.parentId())) {
@@ -224,11 +231,11 @@ public final class IcebergTables {
             snapshot.removedDataFiles(table.io()).forEach(file -> removed.add(file.location()));
         }
         // A file the run both added and removed (written, then rewritten by a later step) was never published.
-        java.util.Set<String> both = new java.util.HashSet<>(added);
+        Set<String> both = new HashSet<>(added);
         both.retainAll(removed);
         added.removeAll(both);
         removed.removeAll(both);
-        org.apache.spark.sql.types.StructType schema = staged(name).schema();
+        StructType schema = staged(name).schema();
         return new Changed(rowsOf(added, schema), rowsOf(removed, schema));
     }
 
@@ -236,7 +243,7 @@ public final class IcebergTables {
     public record Changed(Dataset<Row> added, Dataset<Row> removed) {
     }
 
-    private Dataset<Row> rowsOf(java.util.Collection<String> files, org.apache.spark.sql.types.StructType schema) {
+    private Dataset<Row> rowsOf(Collection<String> files, StructType schema) {
         // No file: a relation Spark knows to be empty, so the checks' joins with it are dropped when planned.
         return files.isEmpty() ? spark.createDataFrame(List.of(), schema)
                 : spark.read().schema(schema).parquet(files.toArray(String[]::new));
