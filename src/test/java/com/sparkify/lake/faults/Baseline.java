@@ -162,7 +162,7 @@ final class Baseline {
     }
 
     /** Which table is new, old, missing or neither (MIXED, with what it holds). */
-    List<String> states(Map<String, LakeFingerprint.Contents> seen, Map<String, LakeFingerprint.Contents> newer,
+    static List<String> states(Map<String, LakeFingerprint.Contents> seen, Map<String, LakeFingerprint.Contents> newer,
                         Map<String, LakeFingerprint.Contents> older) {
         List<String> states = new ArrayList<>();
         for (String table : LakeFingerprint.TABLES) {

@@ -65,7 +65,7 @@ public final class FaultHarness {
     /**
      * @param full the harness's own run (faults/run), not the suite's: more readers, and the faults that need
      *             gigabytes of disk
-     * @param only the scenarios to run (kill, runs, hostile, unreadable, disk, store), or empty for all
+     * @param only the scenarios to run (kill, runs, hostile, unreadable, disk, store, s3), or empty for all
      */
     record Options(int rounds, long seed, Path work, boolean full, java.util.Set<String> only) {
 
@@ -106,7 +106,7 @@ public final class FaultHarness {
                 case "--work" -> work = Path.of(value);
                 case "--only" -> only.addAll(List.of(value.split(",")));
                 default -> throw new IllegalArgumentException("usage: faults/run [--rounds N] [--seed S] [--work DIR] "
-                        + "[--only kill,runs,hostile,unreadable,disk,store]");
+                        + "[--only kill,runs,hostile,unreadable,disk,store,s3]");
             }
         }
         return new Options(rounds, seed, work.toAbsolutePath(), true, only);
@@ -152,6 +152,11 @@ public final class FaultHarness {
         if (options.full() && options.runs("store")) {
             // Not in the suite: S3Proxy killed and restarted, and every lake loaded through it, round after round.
             outcomes.addAll(timed(() -> new StoreDies(options.work().resolve("store"), world, options.seed())
+                    .run(options.rounds())));
+        }
+        if (options.full() && options.runs("s3")) {
+            // Not in the suite: kills, runs at once with a reader, and hostile input again, all through S3Proxy.
+            outcomes.addAll(timed(() -> new ThroughTheStore(options.work().resolve("s3"), world, options.seed())
                     .run(options.rounds())));
         }
         if (options.runs("unreadable")) {

@@ -71,7 +71,7 @@ final class HostileInput {
     }
 
     /** What the lake's summary and quarantine say against what the input holds; empty when all is accounted. */
-    private static List<String> accounted(Path input, Path lake) throws IOException {
+    static List<String> accounted(Path input, Path lake) throws IOException {
         List<String> wrong = new ArrayList<>();
         RunSummary summary = RunSummary.fromJson(Files.readString(lake.resolve("_run/summary.json")));
         long rejectedInSummary = 0;
@@ -137,7 +137,7 @@ final class HostileInput {
     }
 
     /** Mutates files of the input, each kind of damage once, on files chosen at random; says what it did. */
-    private List<String> mutate(Path input) throws IOException {
+    List<String> mutate(Path input) throws IOException {
         List<Path> logs = FaultHarness.files(input.resolve("log_data"));
         List<Path> songs = FaultHarness.files(input.resolve("song_data"));
         List<String> done = new ArrayList<>();

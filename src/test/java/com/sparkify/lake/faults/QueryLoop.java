@@ -22,7 +22,7 @@ import com.sparkify.lake.support.Commands;
  * has ended: query, start and end (epoch microseconds), exit code, what it printed. The JVM keeps one Spark
  * session, as a notebook or a server would; each query opens the lake afresh (the catalog caches no table).
  *
- * <pre>QueryLoop OUT STOP LAKE QUERY...</pre>
+ * <pre>QueryLoop OUT STOP LAKE [--config FILE] QUERY...</pre>
  */
 public final class QueryLoop {
 
@@ -33,7 +33,9 @@ public final class QueryLoop {
         Path out = Path.of(args[0]);
         Path stop = Path.of(args[1]);
         String lake = args[2];
-        List<String> queries = List.of(args).subList(3, args.length);
+        boolean configured = args.length > 4 && args[3].equals("--config");
+        String config = configured ? args[4] : null;
+        List<String> queries = List.of(args).subList(configured ? 5 : 3, args.length);
         SparkSession spark = Settings.defaults().withMaster("local[1]").withShufflePartitions(2).startSpark();
         ObjectMapper json = new ObjectMapper();
         long deadline = System.nanoTime() + 600_000_000_000L;
@@ -41,7 +43,7 @@ public final class QueryLoop {
             Files.writeString(out, "", StandardCharsets.UTF_8);
             for (int i = 0; !Files.exists(stop) && System.nanoTime() < deadline; i++) {
                 String query = queries.get(i % queries.size());
-                Map<String, Object> answer = ask(query, lake);
+                Map<String, Object> answer = ask(query, lake, config);
                 Files.writeString(out, json.writeValueAsString(answer) + "\n", StandardCharsets.UTF_8,
                         StandardOpenOption.APPEND);
             }
@@ -53,8 +55,17 @@ public final class QueryLoop {
 
     /** One query and what came of it, timed. */
     static Map<String, Object> ask(String query, String lake) {
+        return ask(query, lake, null);
+    }
+
+    /** @param config the config file that opens the lake (its store's keys, its catalog), or null */
+    static Map<String, Object> ask(String query, String lake, String config) {
         Instant start = Instant.now();
-        Commands.Result result = Commands.run(Baseline.query(query, Path.of(lake)));
+        List<String> command = new java.util.ArrayList<>(List.of("query", query, "--lake", lake, "--format", "csv"));
+        if (config != null) {
+            command.addAll(List.of("--config", config));
+        }
+        Commands.Result result = Commands.run(command.toArray(String[]::new));
         Instant end = Instant.now();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("query", query);

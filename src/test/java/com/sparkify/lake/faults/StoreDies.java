@@ -10,7 +10,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import com.sparkify.lake.support.EtlProcess;
-import com.sparkify.lake.support.S3ProxyServer;
 
 /**
  * Guarantee: when the object store dies in the middle of a run (S3Proxy killed with SIGKILL while the run
@@ -26,8 +25,6 @@ import com.sparkify.lake.support.S3ProxyServer;
  */
 final class StoreDies {
 
-    private static final String BUCKET = "faults";
-    private static final String IDENTITY = "AKIAFAULTSSTORE00001";
     /** How long a run may take to fail once its store is gone: its own retries are a few seconds. */
     private static final long DEADLINE_MINUTES = 3;
 
@@ -77,37 +74,28 @@ final class StoreDies {
     private Outcome run(int rounds, boolean iceberg) throws IOException, InterruptedException {
         String kind = iceberg ? "iceberg" : "parquet";
         Outcome outcome = new Outcome("the object store dies mid-run (S3Proxy killed), through S3", kind);
-        Path home = Files.createDirectories(work.resolve(kind));
         Random random = new Random(seed * 31 + (iceberg ? 1 : 0));
-        S3ProxyServer store = S3ProxyServer.start(home, IDENTITY, world.secrets().secret);
-        try {
-            store.createBucket(BUCKET);
-            store.putTree(BUCKET, "before", world.before());
-            store.putTree(BUCKET, "after", world.after());
+        try (StoreLakes store = StoreLakes.start(work.resolve(kind), world)) {
             // What the lake must be: the old one (a load of before) and the new one (before, then after).
-            Map<String, LakeFingerprint.Contents> old = load(store, home, iceberg, "before", "reference",
-                    outcome, 0);
-            Map<String, LakeFingerprint.Contents> fresh = load(store, home, iceberg, "after", "reference",
-                    outcome, 0);
+            Map<String, LakeFingerprint.Contents> old = store.load(iceberg, "before", "reference", outcome, 0);
+            Map<String, LakeFingerprint.Contents> fresh = store.load(iceberg, "after", "reference", outcome, 0);
             if (old == null || fresh == null) {
                 return outcome;
             }
             for (int round = 1; round <= rounds; round++) {
                 outcome.rounds++;
                 String lake = "lake-" + round;
-                if (load(store, home, iceberg, "before", lake, outcome, round) == null) {
+                if (store.load(iceberg, "before", lake, outcome, round) == null) {
                     continue;
                 }
                 List<Moment> moments = Moment.of(iceberg);
                 Moment moment = moments.get(random.nextInt(moments.size()));
                 long delay = random.nextInt(1500);
-                EtlProcess.Started run = EtlProcess.start(home, Map.of(), etl(store, home, iceberg, "after",
-                        lake));
+                EtlProcess.Started run = EtlProcess.start(store.home, Map.of(), store.etl(iceberg, "after", lake));
                 boolean struck = awaitLine(run, moment.after, TimeUnit.MINUTES.toMillis(4));
                 if (struck) {
                     Thread.sleep(delay);
-                    ProcessHandle.of(store.pid()).ifPresent(ProcessHandle::destroyForcibly);
-                    store.close();
+                    store.kill();
                 }
                 // A run stuck retrying a store that is gone fails this round, and is stopped by its pid.
                 if (!run.process().waitFor(DEADLINE_MINUTES, TimeUnit.MINUTES)) {
@@ -116,20 +104,21 @@ final class StoreDies {
                     world.secrets().scan("a run whose store died (" + kind + ")", Files.readString(run.log()));
                     outcome.faults++;
                     outcome.fail(round, "the run had not ended " + DEADLINE_MINUTES + " minutes after the store died "
-                            + moment.what + "; its last line: " + lastLine(Files.readString(run.log())));
-                    store = S3ProxyServer.start(home, IDENTITY, world.secrets().secret);
+                            + moment.what + "; its last line: " + StoreLakes.lastLine(Files.readString(run.log())));
+                    store.restart();
                     continue;
                 }
                 EtlProcess.Finished finished = new EtlProcess.Finished(run.process().exitValue(),
                         Files.readString(run.log()));
                 world.secrets().scan("a run whose store died (" + kind + ")", finished.output());
-                S3ProxyServer back = struck ? S3ProxyServer.start(home, IDENTITY, world.secrets().secret) : store;
-                store = back;
+                if (struck) {
+                    store.restart();
+                }
                 if (!struck || finished.code() == 0) {
                     outcome.notes.add("round " + round + ": the run ended before the store died "
                             + moment.what + "; no fault injected");
                     if (finished.code() != 0) {
-                        outcome.fail(round, "the run failed without a fault: " + tail(finished.output()));
+                        outcome.fail(round, "the run failed without a fault: " + StoreLakes.tail(finished.output()));
                     }
                     continue;
                 }
@@ -139,12 +128,12 @@ final class StoreDies {
                     broken.add("exit code " + finished.code() + ", not 1");
                 }
                 Cli.Result said = new Cli.Result(finished.code(), finished.output());
-                String error = lastLine(finished.output());
+                String error = StoreLakes.lastLine(finished.output());
                 if (said.hasStackTrace() || !error.contains("object store")) {
                     broken.add("not a clear one-line error about the store: "
                             + (said.hasStackTrace() ? "a stack trace; " : "") + error);
                 }
-                Map<String, LakeFingerprint.Contents> seen = read(back, home, iceberg, lake);
+                Map<String, LakeFingerprint.Contents> seen = store.read(iceberg, lake);
                 int neither = 0;
                 int fresher = 0;
                 for (String table : LakeFingerprint.TABLES) {
@@ -164,8 +153,7 @@ final class StoreDies {
                 if (!iceberg && neither > 1) {
                     broken.add(neither + " tables are neither old nor new; at most the one being written may be");
                 }
-                Map<String, LakeFingerprint.Contents> again = load(back, home, iceberg, "after", lake,
-                        outcome, round);
+                Map<String, LakeFingerprint.Contents> again = store.load(iceberg, "after", lake, outcome, round);
                 if (again == null) {
                     broken.add("the re-run after the store came back failed");
                 } else if (!again.equals(fresh)) {
@@ -179,67 +167,11 @@ final class StoreDies {
                     outcome.fail(round, String.join("; ", broken));
                 }
             }
-        } finally {
-            store.close();
-            holders(home);
         }
         return outcome;
     }
 
-    /** Runs etl of one input into a lake on the store; the lake as the judge reads it, or null if it failed. */
-    private Map<String, LakeFingerprint.Contents> load(S3ProxyServer store, Path home, boolean iceberg,
-                                                       String input, String lake, Outcome outcome, int round)
-            throws IOException, InterruptedException {
-        EtlProcess.Finished done = EtlProcess.run(home, Map.of(), etl(store, home, iceberg, input, lake));
-        world.secrets().scan("etl through S3Proxy", done.output());
-        if (done.code() != 0) {
-            outcome.fail(round, "etl of " + input + " into " + lake + " failed: " + tail(done.output()));
-            return null;
-        }
-        return read(store, home, iceberg, lake);
-    }
-
-    private String[] etl(S3ProxyServer store, Path home, boolean iceberg, String input, String lake)
-            throws IOException {
-        Path config = home.resolve(lake + "-" + store.endpoint().replaceAll("\\D", "") + ".cfg");
-        world.secrets().holders.add(config.toAbsolutePath());
-        holders(home);
-        String text = store.config(IDENTITY, world.secrets().secret, "spark.sql.shuffle.partitions = 4")
-                + (iceberg ? "\n[catalog]\nuri = jdbc:sqlite:" + catalog(home, lake) + "\n" : "");
-        Files.writeString(config, text);
-        List<String> arguments = new ArrayList<>(List.of("etl", "--input", "s3a://" + BUCKET + "/" + input,
-                "--output", "s3a://" + BUCKET + "/" + lake, "--config", config.toString()));
-        if (iceberg) {
-            arguments.addAll(List.of("--format", "iceberg"));
-        }
-        return arguments.toArray(String[]::new);
-    }
-
-    /** The lake as S3Proxy keeps it on its disk: the bucket's objects are files under its data folder. */
-    private static Map<String, LakeFingerprint.Contents> read(S3ProxyServer store, Path home,
-                                                              boolean iceberg, String lake) {
-        Path objects = home.resolve("s3proxy-data").resolve(BUCKET);
-        if (!iceberg) {
-            return LakeFingerprint.of(objects.resolve(lake), false);
-        }
-        return LakeFingerprint.ofCatalog(catalog(home, lake), location -> location.replaceFirst("^s3a://" + BUCKET + "/",
-                objects.toAbsolutePath().toUri().toString()));
-    }
-
-    /** S3Proxy's settings files name its credential, which is the secret: the store's, not a leak. */
-    private void holders(Path home) throws IOException {
-        try (java.util.stream.Stream<Path> settings = Files.list(home)) {
-            settings.filter(file -> file.getFileName().toString().endsWith(".properties"))
-                    .forEach(file -> world.secrets().holders.add(file.toAbsolutePath()));
-        }
-    }
-
-    /** Each lake its own catalog database, as one lake per catalog namespace would have it. */
-    private static Path catalog(Path home, String lake) {
-        return home.resolve(lake + ".db").toAbsolutePath();
-    }
-
-    private static boolean awaitLine(EtlProcess.Started run, String stage, long millis)
+    static boolean awaitLine(EtlProcess.Started run, String stage, long millis)
             throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < deadline && run.process().isAlive()) {
@@ -249,15 +181,5 @@ final class StoreDies {
             Thread.sleep(50);
         }
         return false;
-    }
-
-    private static String lastLine(String output) {
-        List<String> lines = output.lines().filter(line -> !line.isBlank()).toList();
-        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-    }
-
-    private static String tail(String output) {
-        List<String> lines = output.lines().toList();
-        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
     }
 }
