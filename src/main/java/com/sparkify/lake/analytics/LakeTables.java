@@ -107,13 +107,20 @@ public final class LakeTables {
         } catch (IOException e) {
             throw new LakeException("Cannot read the lake " + lake + ": " + e.getMessage(), e);
         }
+        String table = null;
         try {
             for (String name : NAMES) {
+                table = name;
                 if (!fs.getFileStatus(new Path(root, name)).isDirectory()) {
                     throw new LakeException(lake + "/" + name + " is not a folder: is " + lake + " a lake?");
                 }
             }
         } catch (FileNotFoundException e) {
+            if (built(fs, root)) {
+                // On an object store a Parquet lake's run deletes a table and writes it anew, in place.
+                throw new LakeException(lake + " has no " + table + " table right now, though a run built the lake: "
+                        + "a run is replacing it. Ask again once it has ended; if none is running, run etl again.");
+            }
             // The hint must not advise writing a lake into an input folder.
             String hint = isInput(fs, root)
                     ? " It holds song_data/ or log_data/: it is an input. Build a lake from it with: sparkify-lake etl "
@@ -122,6 +129,14 @@ public final class LakeTables {
             throw new LakeException(lake + " is not a lake built by sparkify-lake: " + e.getMessage() + "." + hint);
         } catch (IOException e) {
             throw new LakeException("Cannot read the lake " + lake + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean built(FileSystem fs, Path root) {
+        try {
+            return fs.exists(new Path(new Path(root, com.sparkify.lake.load.Lake.RUN), com.sparkify.lake.load.Lake.SUMMARY));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -59,10 +59,10 @@ final class QueryCommand implements Callable<Integer> {
         }
         answer.validated();
         String lake = which.named.lake;
-        return Sessions.withSpark(config.settings(), spark -> Sessions.reading(lake, () -> {
+        return Sessions.withSpark(config.settings(), spark -> {
             LakeTables.register(spark, lake, config.config(), answer.asOf);
             answer.print(spark.sql(query.sql()));
             return 0;
-        }));
+        });
     }
 }

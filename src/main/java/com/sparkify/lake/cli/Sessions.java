@@ -27,26 +27,6 @@ final class Sessions {
         }
     }
 
-    /**
-     * A read of a lake that a run replaced meanwhile: a Parquet lake's run renames its new tables into place at
-     * its end, and a file listed a moment before is gone. Said as what it is, with what to do, not as a failure
-     * of this command.
-     */
-    static <T> T reading(String lake, java.util.function.Supplier<T> read) {
-        try {
-            return read.get();
-        } catch (RuntimeException e) {
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof java.io.FileNotFoundException
-                        || String.valueOf(cause.getMessage()).contains("FILE_NOT_EXIST")) {
-                    throw new LakeException("A run replaced tables of " + lake + " while this read them (a file it "
-                            + "had listed is gone). Ask again: the lake is whole once the run has ended.", e);
-                }
-            }
-            throw e;
-        }
-    }
-
     static <T> T withSpark(Function<SparkSession, T> work) {
         return withSpark(Settings.defaults(), work);
     }

@@ -100,8 +100,11 @@ public final class SparkifyLake implements Runnable {
         if (known instanceof UsageError) {
             return usage(command, known.getMessage(), Optional.empty());
         }
+        Optional<String> changed = known == null ? lakeChangedMeanwhile(e) : Optional.empty();
         if (known != null) {
             err.println("sparkify-lake: " + Secrets.scrub(known.getMessage()));
+        } else if (changed.isPresent()) {
+            err.println("sparkify-lake: " + Secrets.scrub(changed.get()));
         } else {
             String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
             err.println("sparkify-lake: the run failed unexpectedly: " + e.getClass().getSimpleName() + ": "
@@ -116,6 +119,27 @@ public final class SparkifyLake implements Runnable {
         }
         err.flush();
         return FAILED;
+    }
+
+    /**
+     * Files of the lake that were there when the command listed them and gone, or a table folder that held no
+     * files, when it read them: a run was replacing those tables (a Parquet lake renames them into place at
+     * the end of a run; on S3 it writes them in place), or, for an etl, a second run wrote the same lake. Said as
+     * that, with what to do, rather than as a failure of this command.
+     */
+    static Optional<String> lakeChangedMeanwhile(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof java.io.FileNotFoundException || message.contains("FILE_NOT_EXIST")
+                    || message.contains("UNABLE_TO_INFER_SCHEMA") || message.contains("PATH_NOT_FOUND")) {
+                return Optional.of("a table of the lake had no files, or lost some, while this command read it ("
+                        + message.lines().findFirst().orElse("").replaceFirst("^\\[[A-Z_.]+\\] ", "")
+                        + "). A run replacing the tables does that: ask again once it has ended. So do two etl runs "
+                        + "into one lake on an object store, where a lake is not locked: run one at a time. If no run "
+                        + "is going, build the lake again with etl.");
+            }
+        }
+        return Optional.empty();
     }
 
     private static LakeException findLakeException(Throwable e) {

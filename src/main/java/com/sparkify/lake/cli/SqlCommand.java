@@ -46,10 +46,8 @@ final class SqlCommand implements Callable<Integer> {
                             + "describe the lake's catalog: this one is a " + parsed.nodeName() + ".");
                 }
                 Dataset<Row> result = spark.sql(sql);
-                return Sessions.reading(lake.lake, () -> {
-                    answer.print(result);
-                    return 0;
-                });
+                answer.print(result);
+                return 0;
             } catch (LakeException e) {
                 throw e;
             } catch (Exception e) {
