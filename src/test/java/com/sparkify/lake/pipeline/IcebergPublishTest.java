@@ -163,11 +163,13 @@ class IcebergPublishTest {
     }
 
     /**
-     * Killed during the writes, after the checks, and between the commits of the publication: the lake passes
-     * its checks right after, and the next run converges to the lake one load of everything gives.
+     * Killed during the writes, and between the commits of the publication (four tables published, the fact
+     * table not): the lake passes its checks right after, and the next run converges to the lake one load of
+     * everything gives. Kills at random moments, on both kinds of lake and through S3, are the fault harness's
+     * (faults/run; FaultsTest runs a round).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"merge songs", "publish songs", "publish songplays"})
+    @ValueSource(strings = {"merge songs", "publish songplays"})
     void aRunKilledAtAnyMomentLeavesACheckedLakeAndTheNextRunConverges(String moment) throws Exception {
         Path[] lake = firstBatchLoaded("killed-" + moment.replace(' ', '-'));
         Map<String, Long> before = Lakes.snapshotIds(lake[1]);
