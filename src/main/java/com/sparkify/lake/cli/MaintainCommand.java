@@ -8,6 +8,8 @@ import java.util.concurrent.Callable;
 
 import com.sparkify.lake.analytics.LakeTables;
 import com.sparkify.lake.load.IcebergTables;
+import com.sparkify.lake.load.LakeCatalog;
+import com.sparkify.lake.load.LakeLock;
 import com.sparkify.lake.load.Maintenance;
 
 import picocli.CommandLine.Command;
@@ -46,8 +48,15 @@ final class MaintainCommand implements Callable<Integer> {
             for (String input : List.of("songs", "events", "files", "rejected")) {
                 tables.add(IcebergTables.INPUT_PREFIX + input);
             }
-            List<Maintenance.Done> done = Maintenance.run(spark, Sessions.icebergLake(spark, lake.lake, config.config()), tables,
-                    age, keepLast);
+            LakeCatalog catalog = Sessions.icebergLake(spark, lake.lake, config.config());
+            // Not while a run writes the lake (its publication would fail), nor two at once: the run's lock.
+            String qualified = LakeCatalog.qualified(lake.lake, spark.sparkContext().hadoopConfiguration());
+            java.net.URI where = java.net.URI.create(qualified);
+            java.nio.file.Path folder = "file".equals(where.getScheme()) ? java.nio.file.Path.of(where) : null;
+            List<Maintenance.Done> done;
+            try (LakeLock lock = LakeLock.take(folder, qualified, "maintain", java.time.Instant.now())) {
+                done = Maintenance.run(spark, catalog, tables, age, keepLast);
+            }
             System.out.println(Maintenance.Done.header());
             done.forEach(table -> System.out.println(table.line()));
             return 0;

@@ -149,13 +149,13 @@ public final class LakeLock implements AutoCloseable {
 
     private static LakeException held(String lake, String record) {
         if (record.isBlank() || record.equals(RELEASED)) {
-            return new LakeException("Another run holds the lake " + lake + " (it has just started): this run "
-                    + "stopped before changing anything. Run etl again once that one has finished.");
+            return new LakeException("Another run holds the lake " + lake + " (it has just started): this command "
+                    + "stopped before changing anything. Run it again once that one has finished.");
         }
         Map<String, String> fields = fields(record);
         return new LakeException("Another run holds the lake " + lake + " since " + fields.getOrDefault("since", "?")
                 + " (run " + fields.getOrDefault("run", "?") + ", pid " + fields.getOrDefault("pid", "?") + " on "
-                + fields.getOrDefault("host", "?") + "): this run stopped before changing anything. Run etl "
+                + fields.getOrDefault("host", "?") + "): this command stopped before changing anything. Run it "
                 + "again once that one has finished.");
     }
 

@@ -33,8 +33,8 @@ class LakeLockTest {
             LakeException second = assertThrows(LakeException.class,
                     () -> LakeLock.take(lake, "file:" + lake, "run-2", Instant.now()));
             assertEquals("Another run holds the lake file:" + lake + " since 2026-11-27T01:00:00Z (run run-1, pid "
-                    + ProcessHandle.current().pid() + " on " + host() + "): this run stopped before changing "
-                    + "anything. Run etl again once that one has finished.", second.getMessage());
+                    + ProcessHandle.current().pid() + " on " + host() + "): this command stopped before "
+                    + "changing anything. Run it again once that one has finished.", second.getMessage());
         }
         assertFalse(Files.exists(lake.resolve(LakeLock.NAME)), "released, the lock file is gone");
         try (LakeLock again = LakeLock.take(lake, "file:" + lake, "run-3", Instant.now())) {
