@@ -53,21 +53,25 @@ final class HostileInput {
             Cli.Result result = Cli.run("etl", "--input", input.toString(), "--output", lake.toString(),
                     "--max-rejected-fraction", "1", "--config", world.config().toString());
             world.secrets().scan("hostile round " + round, result.output());
-            List<String> broken = new ArrayList<>();
-            if (result.code() != 0 || result.hasStackTrace()) {
-                broken.add("etl exited " + result.code() + (result.hasStackTrace() ? " with a stack trace" : "")
-                        + ": " + result.output().lines().filter(l -> l.startsWith("sparkify-lake")).toList());
-            } else {
-                broken.addAll(accounted(input, lake));
-            }
-            outcome.rounds++;
-            if (broken.isEmpty()) {
-                outcome.survived++;
-            } else {
-                outcome.fail(round, String.join("; ", broken) + " (injected: " + String.join(", ", injected) + ")");
-            }
+            judge(outcome, round, result, input, lake, injected);
         }
         return outcome;
+    }
+
+    /** A round's verdict: a run that ended well, and every record accounted for in the lake it made. */
+    static void judge(Outcome outcome, int round, Cli.Result result, Path input, Path lake, List<String> injected)
+            throws IOException {
+        List<String> broken = new ArrayList<>();
+        if (result.code() != 0 || result.hasStackTrace()) {
+            broken.add("etl exited " + result.code() + (result.hasStackTrace() ? " with a stack trace" : "")
+                    + ": " + result.output().lines().filter(l -> l.startsWith("sparkify-lake")).toList());
+        } else {
+            broken.addAll(accounted(input, lake));
+        }
+        if (!broken.isEmpty()) {
+            broken.add("(injected: " + String.join(", ", injected) + ")");
+        }
+        outcome.ended(round, broken);
     }
 
     /** What the lake's summary and quarantine say against what the input holds; empty when all is accounted. */

@@ -26,6 +26,16 @@ final class Outcome {
         failures.add("round " + round + ": " + what);
     }
 
+    /** A round ended: survived when nothing is {@code broken}, else a failure listing what broke. */
+    void ended(int round, List<String> broken) {
+        rounds++;
+        if (broken.isEmpty()) {
+            survived++;
+        } else {
+            fail(round, String.join("; ", broken));
+        }
+    }
+
     static String header() {
         return "| scenario | lake | rounds | faults injected | survived | failures |\n|---|---|---|---|---|---|";
     }

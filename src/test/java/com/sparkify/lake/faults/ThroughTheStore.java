@@ -86,8 +86,8 @@ final class ThroughTheStore {
                       Map<String, LakeFingerprint.Contents> fresh, Outcome outcome)
             throws IOException, InterruptedException {
         String lake = "kill-" + round;
-        outcome.rounds++;
         if (store.load(iceberg, "before", lake, outcome, round) == null) {
+            outcome.rounds++;
             return;
         }
         EtlProcess.Started run = EtlProcess.start(store.home, Map.of(), store.etl(iceberg, "after", lake));
@@ -117,11 +117,10 @@ final class ThroughTheStore {
             broken.addAll(check(store, iceberg, lake, "after the next run"));
         }
         outcome.notes.add("round " + round + ": " + moment + "; tables " + states);
-        if (broken.isEmpty()) {
-            outcome.survived++;
-        } else {
-            outcome.fail(round, moment + ": " + String.join("; ", broken));
+        if (!broken.isEmpty()) {
+            broken.add(0, moment);
         }
+        outcome.ended(round, broken);
     }
 
     /**
@@ -134,8 +133,8 @@ final class ThroughTheStore {
                        Map<String, LakeFingerprint.Contents> old, Map<String, LakeFingerprint.Contents> fresh,
                        Outcome outcome) throws IOException, InterruptedException {
         String lake = "twice-" + round;
-        outcome.rounds++;
         if (store.load(iceberg, "before", lake, outcome, round) == null) {
+            outcome.rounds++;
             return;
         }
         Path answers = store.home.resolve("reader-" + lake + ".jsonl");
@@ -212,11 +211,7 @@ final class ThroughTheStore {
                 ProcessHandle.of(reader.process().pid()).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        if (broken.isEmpty()) {
-            outcome.survived++;
-        } else {
-            outcome.fail(round, String.join("; ", broken));
-        }
+        outcome.ended(round, broken);
     }
 
     /** Each query's answers: the first (old lake) and the last (final lake) frame what came in between. */
@@ -263,20 +258,8 @@ final class ThroughTheStore {
                 arguments.addAll(List.of("--max-rejected-fraction", "1"));
                 EtlProcess.Finished done = EtlProcess.run(store.home, Map.of(), arguments.toArray(String[]::new));
                 world.secrets().scan("hostile input through S3", done.output());
-                Cli.Result result = new Cli.Result(done.code(), done.output());
-                List<String> broken = new ArrayList<>();
-                if (result.code() != 0 || result.hasStackTrace()) {
-                    broken.add("etl exited " + result.code() + (result.hasStackTrace() ? " with a stack trace" : "")
-                            + ": " + StoreLakes.tail(result.output()));
-                } else {
-                    broken.addAll(HostileInput.accounted(input, store.onDisk(lake)));
-                }
-                outcome.rounds++;
-                if (broken.isEmpty()) {
-                    outcome.survived++;
-                } else {
-                    outcome.fail(round, String.join("; ", broken) + " (injected: " + String.join(", ", injected) + ")");
-                }
+                HostileInput.judge(outcome, round, new Cli.Result(done.code(), done.output()), input,
+                        store.onDisk(lake), injected);
             }
         }
         return outcome;
