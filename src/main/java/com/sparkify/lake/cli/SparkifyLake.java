@@ -130,7 +130,9 @@ public final class SparkifyLake implements Runnable {
     static Optional<String> lakeChangedMeanwhile(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             String message = String.valueOf(cause.getMessage());
-            if (cause instanceof java.io.FileNotFoundException || message.contains("FILE_NOT_EXIST")
+            // FAILED_READ_FILE: Spark's, for a file that changed or went while it read it (faults/run saw
+            // FILE_NOT_EXIST and NO_HINT from readers of a Parquet lake during its renames).
+            if (cause instanceof java.io.FileNotFoundException || message.contains("FAILED_READ_FILE")
                     || message.contains("UNABLE_TO_INFER_SCHEMA") || message.contains("PATH_NOT_FOUND")) {
                 return Optional.of("a table of the lake had no files, or lost some, while this command read it ("
                         + message.lines().findFirst().orElse("").replaceFirst("^\\[[A-Z_.]+\\] ", "")

@@ -26,6 +26,13 @@ class LakeChangedTest {
     }
 
     @Test
+    void aFileThatChangedWhileReadIsSaidTheSameWay() {
+        RuntimeException changed = new RuntimeException("[FAILED_READ_FILE.NO_HINT] Encountered error while reading "
+                + "file file:/lake/songplays/year=2018/month=11/part-0.parquet.");
+        assertTrue(SparkifyLake.lakeChangedMeanwhile(changed).isPresent());
+    }
+
+    @Test
     void anEmptyTableFolderIsSaidTheSameWay() {
         RuntimeException empty = new RuntimeException("[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for Parquet.");
         assertTrue(SparkifyLake.lakeChangedMeanwhile(empty).isPresent());
