@@ -133,8 +133,10 @@ public class IncrementalLoadTest {
 
     @Test
     void anySplitGivesTheTablesOfOneFullLoad() {
+        // One random split per suite run (a fixed seed): theRulesHoldAcrossBatches has a split made by hand, the
+        // generated days another, and the fault harness's runs more; each split costs three loads.
         Random random = new Random(20261126);
-        for (int split = 0; split < 2; split++) {
+        for (int split = 0; split < 1; split++) {
             List<String> names = new ArrayList<>(WORLD.names());
             Collections.shuffle(names, random);
             int cut1 = 1 + random.nextInt(names.size() - 2);
