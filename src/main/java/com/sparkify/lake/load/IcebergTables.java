@@ -204,13 +204,23 @@ public final class IcebergTables {
         long was = before == null ? 0 : number(before.summary().get("total-records"));
         long added = 0;
         long deleted = 0;
-        for (Snapshot snapshot = head; snapshot != null && (before == null || snapshot.snapshotId()
-                != before.snapshotId()); snapshot = snapshot.parentId() == null ? null
-                : table.snapshot(snapshot.parentId())) {
+        for (Snapshot snapshot : runSnapshots(table)) {
             added += number(snapshot.summary().get("added-records"));
             deleted += number(snapshot.summary().get("deleted-records"));
         }
         return new Counts(total, was, added, deleted);
+    }
+
+    /** The snapshots the run made on its branch of the table, newest first: from its head back to main. */
+    private List<Snapshot> runSnapshots(Table table) {
+        Snapshot before = table.currentSnapshot();
+        List<Snapshot> made = new ArrayList<>();
+        for (Snapshot snapshot = Publication.head(table, publication.branch()); snapshot != null
+                && (before == null || snapshot.snapshotId() != before.snapshotId());
+             snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId())) {
+            made.add(snapshot);
+        }
+        return made;
     }
 
     /**
@@ -220,13 +230,9 @@ public final class IcebergTables {
      */
     public Changed changed(String name) {
         Table table = catalog.table(name);
-        Snapshot head = Publication.head(table, publication.branch());
-        Snapshot before = table.currentSnapshot();
         Set<String> added = new LinkedHashSet<>();
         Set<String> removed = new LinkedHashSet<>();
-        for (Snapshot snapshot = head; snapshot != null && (before == null || snapshot.snapshotId()
-                != before.snapshotId()); snapshot = snapshot.parentId() == null ? null
-                : table.snapshot(snapshot.parentId())) {
+        for (Snapshot snapshot : runSnapshots(table)) {
             snapshot.addedDataFiles(table.io()).forEach(file -> added.add(file.location()));
             snapshot.removedDataFiles(table.io()).forEach(file -> removed.add(file.location()));
         }

@@ -179,13 +179,9 @@ public final class Checks {
         return changes == null ? table(name) : columns(name, change(name).added());
     }
 
-    /** The keys of a dimension that were in it before the run and are not now: none when the whole lake is
-     *  checked, since every reference is then checked against the dimension as it is. */
+    /** The keys of a dimension that were in it before the run and are not now (the checks of a change only). */
     private Dataset<Row> gone(String dimension) {
         String key = KEYS.get(dimension);
-        if (changes == null) {
-            return null;
-        }
         Change change = change(dimension);
         // Keys were unique before the run: a key of a removed file lives on only in a file the run added.
         return change.removed().select(col(key)).except(change.added().select(col(key)));

@@ -116,15 +116,11 @@ final class Baseline {
         return arguments.toArray(String[]::new);
     }
 
-    /** A reader's command: one named query over the lake, as CSV. */
-    static String[] query(String name, Path lake) {
-        return new String[] {"query", name, "--lake", lake.toString(), "--format", "csv"};
-    }
 
     private static Map<String, String> answers(Path lake) {
         Map<String, String> answers = new LinkedHashMap<>();
         for (String name : QUERIES) {
-            Commands.Result answer = Commands.run(query(name, lake));
+            Commands.Result answer = Commands.run(QueryLoop.command(name, lake.toString(), null));
             if (answer.code() != 0) {
                 throw new IllegalStateException("query " + name + " failed on a lake at rest: " + answer.err());
             }

@@ -58,14 +58,19 @@ public final class QueryLoop {
         return ask(query, lake, null);
     }
 
-    /** @param config the config file that opens the lake (its store's keys, its catalog), or null */
-    static Map<String, Object> ask(String query, String lake, String config) {
-        Instant start = Instant.now();
+    /** A reader's command: one named query over the lake, as CSV; {@code config} as in {@link #ask}. */
+    static String[] command(String query, String lake, String config) {
         List<String> command = new java.util.ArrayList<>(List.of("query", query, "--lake", lake, "--format", "csv"));
         if (config != null) {
             command.addAll(List.of("--config", config));
         }
-        Commands.Result result = Commands.run(command.toArray(String[]::new));
+        return command.toArray(String[]::new);
+    }
+
+    /** @param config the config file that opens the lake (its store's keys, its catalog), or null */
+    static Map<String, Object> ask(String query, String lake, String config) {
+        Instant start = Instant.now();
+        Commands.Result result = Commands.run(command(query, lake, config));
         Instant end = Instant.now();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("query", query);

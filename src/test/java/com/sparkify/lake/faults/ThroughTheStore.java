@@ -183,8 +183,8 @@ final class ThroughTheStore {
             String readers = judgeReader(answers, first, last);
             outcome.notes.add("round " + round + ": B started " + offset + " ms after A; " + said + "; tables "
                     + states + "; reader: " + readers);
+            outcome.faults++;
             if (iceberg) {
-                outcome.faults++;
                 if (codeA != 0 && codeB != 0) {
                     broken.add("neither run published: " + said);
                 }
@@ -194,12 +194,9 @@ final class ThroughTheStore {
                 if (readers.contains("error") || readers.contains("neither")) {
                     broken.add("a reader saw " + readers);
                 }
-            } else {
-                outcome.faults++;
-                if (!allNew && !allOld) {
-                    outcome.notes.add("round " + round + ": a Parquet lake on a store is not locked; the two runs "
-                            + "left a lake of both: " + states);
-                }
+            } else if (!allNew && !allOld) {
+                outcome.notes.add("round " + round + ": a Parquet lake on a store is not locked; the two runs "
+                        + "left a lake of both: " + states);
             }
             Map<String, LakeFingerprint.Contents> again = store.load(iceberg, "after", lake, outcome, round);
             if (again == null || !again.equals(fresh)) {
