@@ -50,9 +50,11 @@ public final class LakeTables {
             for (String name : NAMES) {
                 catalog.table(name);
             }
-            return name -> asOf == null ? spark.table(catalog.sparkName(name))
-                    : spark.read().option("versionAsOf", History.snapshotAsOf(catalog.table(name), name, asOf))
-                            .table(catalog.sparkName(name));
+            if (asOf == null) {
+                return name -> spark.table(catalog.sparkName(name));
+            }
+            java.util.Map<String, Long> snapshots = History.asOf(catalog, asOf);
+            return name -> spark.read().option("versionAsOf", snapshots.get(name)).table(catalog.sparkName(name));
         }
         if (asOf != null) {
             throw new LakeException("--as-of needs a lake of Iceberg tables (etl --format iceberg); " + lake

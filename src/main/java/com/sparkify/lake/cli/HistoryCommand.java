@@ -10,9 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "history", mixinStandardHelpOptions = true,
-        description = {"Lists the runs that built an Iceberg lake: id, when it was published, its kind and the "
-            + "rows it added to each table (net: a row it replaced counts once).",
-            "Any run id, or a time, goes to query --as-of."})
+        description = {"Lists the runs that built an Iceberg lake, as the lake recorded them: id, when its tables "
+            + "became visible to readers, its kind, and the net rows it added to each table (rows written less "
+            + "rows replaced or removed).",
+            "Any run still readable, or a time, goes to query --as-of; maintain expires the oldest."})
 final class HistoryCommand implements Callable<Integer> {
 
     @Mixin
@@ -25,16 +26,22 @@ final class HistoryCommand implements Callable<Integer> {
     public Integer call() {
         return Sessions.withSpark(config.settings(), spark -> {
             List<History.Run> runs = History.runs(Sessions.icebergLake(spark, lake.lake, config.config()));
-            StringBuilder header = new StringBuilder(String.format("%-26s %-20s %-13s", "run", "published (UTC)",
+            if (runs.isEmpty()) {
+                System.out.println("The lake has no record of its runs yet: its next etl run starts it.");
+                return 0;
+            }
+            StringBuilder header = new StringBuilder(String.format("%-26s %-23s %-13s", "run", "published (UTC)",
                     "kind"));
             LakeTables.NAMES.forEach(name -> header.append(String.format(" %10s", name)));
-            System.out.println(header);
+            System.out.println(header.append("  --as-of"));
             for (History.Run run : runs) {
-                StringBuilder line = new StringBuilder(String.format("%-26s %-20s %-13s", run.runId(),
-                        run.committedAt().toString().replace('T', ' ').replaceAll("\\.\\d+Z$|Z$", ""), run.kind()));
+                StringBuilder line = new StringBuilder(String.format("%-26s %-23s %-13s", run.runId(),
+                        History.printed(run.published()), run.kind()));
                 LakeTables.NAMES.forEach(name -> line.append(String.format(" %+,10d", run.rows().get(name))));
-                System.out.println(line);
+                System.out.println(line.append(run.readable() ? "  yes" : "  expired"));
             }
+            System.out.println("Figures are net rows per table: rows a run wrote less rows it replaced or removed. "
+                    + "'expired': maintain removed that run's snapshots; it can no longer be read --as-of.");
             return 0;
         });
     }

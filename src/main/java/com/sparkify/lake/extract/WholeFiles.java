@@ -56,8 +56,11 @@ public final class WholeFiles {
             .add("file", DataTypes.StringType)
             .add("content", DataTypes.StringType);
 
-    /** A file found by {@link #list}: where it is, how many bytes it holds, when it was last written (epoch ms). */
-    public record Found(String path, long length, long modified) implements Serializable {
+    /**
+     * A file found by {@link #list}: where it is, how many bytes it holds, when it was last written (epoch ms),
+     * and the ETag an object store's listing gave it (null on a file system that has none).
+     */
+    public record Found(String path, long length, long modified, String etag) implements Serializable {
     }
 
     /** Every file below {@code root}, at any depth, in path order, but those whose name or any folder's
@@ -71,7 +74,10 @@ public final class WholeFiles {
         while (files.hasNext()) {
             LocatedFileStatus file = files.next();
             if (file.isFile() && !hidden(file.getPath().toUri().getPath(), prefix)) {
-                found.add(new Found(file.getPath().toString(), file.getLen(), file.getModificationTime()));
+                // The listing carries each object's ETag at no extra request: the content's fingerprint on a store.
+                String etag = file instanceof org.apache.hadoop.fs.EtagSource tagged ? tagged.getEtag() : null;
+                found.add(new Found(file.getPath().toString(), file.getLen(), file.getModificationTime(),
+                        etag == null || etag.isEmpty() ? null : etag));
             }
         }
         found.sort(Comparator.comparing(Found::path));

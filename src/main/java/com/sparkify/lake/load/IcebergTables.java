@@ -68,6 +68,7 @@ public final class IcebergTables {
      */
     public Table prepare(String name, Dataset<Row> shape, List<String> partitions, String sortedBy) {
         Table table = catalog.table(name, shape.schema(), partitions);
+        addMissingColumns(table, shape.schema());
         if (sortedBy != null && table.sortOrder().isUnsorted()) {
             table.replaceSortOrder().asc(sortedBy).commit();
             // Small files and row groups, each a short stretch of the order: a filter then skips all but a
@@ -79,6 +80,21 @@ public final class IcebergTables {
         }
         publication.open(table);
         return table;
+    }
+
+    /** A lake made by an earlier version lacks the columns added since: they are added, empty for old rows. */
+    private static void addMissingColumns(Table table, StructType columns) {
+        org.apache.iceberg.UpdateSchema update = null;
+        for (org.apache.spark.sql.types.StructField field : columns.fields()) {
+            if (table.schema().findField(field.name()) == null) {
+                update = update == null ? table.updateSchema() : update;
+                update.addColumn(field.name(), org.apache.iceberg.spark.SparkSchemaUtil.convert(field.dataType()));
+            }
+        }
+        if (update != null) {
+            update.commit();
+            table.refresh();
+        }
     }
 
     /** Replaces every row of the table (on the run's branch) by {@code rows}. */
@@ -208,7 +224,8 @@ public final class IcebergTables {
             added += number(snapshot.summary().get("added-records"));
             deleted += number(snapshot.summary().get("deleted-records"));
         }
-        return new Counts(total, was, added, deleted);
+        Snapshot now = head != null ? head : before;
+        return new Counts(total, was, added, deleted, now == null ? 0 : now.snapshotId());
     }
 
     /** The snapshots the run made on its branch of the table, newest first: from its head back to main. */
@@ -255,8 +272,13 @@ public final class IcebergTables {
                 : spark.read().schema(schema).parquet(files.toArray(String[]::new));
     }
 
-    /** @param rows rows after the run; @param before rows before it */
-    public record Counts(long rows, long before, long added, long deleted) {
+    /**
+     * @param rows       rows after the run; @param before rows before it
+     * @param added      rows in the files the run's snapshots added (a copy-on-write change rewrites whole files)
+     * @param deleted    rows in the files they removed
+     * @param snapshotId the snapshot the table's main will point at once the run is published
+     */
+    public record Counts(long rows, long before, long added, long deleted, long snapshotId) {
     }
 
     private static long number(String value) {

@@ -52,6 +52,8 @@ public final class LakeCatalog {
     static final String POINTER_FILE = "README.txt";
     /** The folder of the tables that record the lake's input; the star tables sit at the lake's top. */
     static final String INPUT_FOLDER = "_input";
+    /** The folder of the lake's record of its runs ({@link RunRecord}), beside the last run's summary. */
+    static final String RUNS_FOLDER = Lake.RUN + "/record";
 
     private static final Map<String, String> TABLE_PROPERTIES = Map.of(
             TableProperties.FORMAT_VERSION, "2",
@@ -251,6 +253,10 @@ public final class LakeCatalog {
         return lake;
     }
 
+    public SparkSession spark() {
+        return spark;
+    }
+
     /** The lake-wide properties (the namespace's): where a run records that it is publishing. */
     public Map<String, String> properties() {
         return ((SupportsNamespaces) catalog).loadNamespaceMetadata(Namespace.of(namespace));
@@ -265,6 +271,9 @@ public final class LakeCatalog {
     }
 
     private String location(String table) {
+        if (table.equals(RunRecord.TABLE)) {
+            return new Path(lake, RUNS_FOLDER).toString();
+        }
         return table.startsWith(IcebergTables.INPUT_PREFIX)
                 ? new Path(new Path(lake, INPUT_FOLDER), table.substring(IcebergTables.INPUT_PREFIX.length())).toString()
                 : new Path(lake, table).toString();

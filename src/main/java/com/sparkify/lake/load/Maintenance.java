@@ -26,6 +26,10 @@ public final class Maintenance {
     static final List<String> COMPACTED = List.of("songplays", "time", IcebergTables.INPUT_PREFIX + "events",
             IcebergTables.INPUT_PREFIX + "files", IcebergTables.INPUT_PREFIX + "rejected");
 
+    /** A compaction's snapshot names the snapshot whose rows it keeps (the one a run published): a run stays
+     *  readable --as-of through it once the original is expired. */
+    public static final String SAME_ROWS_AS = "sparkify.same-rows-as";
+
     private Maintenance() {
     }
 

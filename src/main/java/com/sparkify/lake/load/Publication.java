@@ -186,6 +186,10 @@ public final class Publication {
                 continue;
             }
             Table table = catalog.table(name);
+            if (name.equals(RunRecord.TABLE)) {
+                // Every other table of the run is visible now: that is the instant the record gives readers.
+                RunRecord.stamp(catalog, branch, runId, java.time.Instant.now());
+            }
             Snapshot head = head(table, branch);
             if (head != null) {
                 Snapshot main = table.currentSnapshot();

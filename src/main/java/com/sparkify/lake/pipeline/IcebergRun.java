@@ -34,6 +34,7 @@ import com.sparkify.lake.load.IcebergTables;
 import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.LakeCatalog;
 import com.sparkify.lake.load.Publication;
+import com.sparkify.lake.load.RunRecord;
 import com.sparkify.lake.load.TableWriter;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.tables.Artists;
@@ -60,12 +61,16 @@ final class IcebergRun {
      *  then the songs that name them, then the plays that name both), so a reader between two commits never
      *  finds a key that leads nowhere. What the lake loaded comes last. */
     static final List<String> ORDER = List.of(Artists.NAME, Songs.NAME, Users.NAME, Time.NAME, Songplays.NAME,
-            RECORDS, EVENTS, FILES, REJECTED);
+            RECORDS, EVENTS, FILES, REJECTED, RunRecord.TABLE);
+    /** The tables a run changes: every table but the record of runs, which describes them. */
+    private static final List<String> CHANGED = ORDER.subList(0, ORDER.size() - 1);
 
     private static final StructType FILE_COLUMNS = new StructType()
             .add("path", DataTypes.StringType).add("input", DataTypes.StringType)
             .add("bytes", DataTypes.LongType).add("modified", DataTypes.TimestampType)
-            .add("run_id", DataTypes.StringType);
+            .add("run_id", DataTypes.StringType)
+            // What the file held (see Fingerprints): a file delivered again with the same bytes is not a change.
+            .add("fingerprint", DataTypes.StringType);
 
     private final SparkSession spark;
     private final Settings settings;
@@ -73,6 +78,8 @@ final class IcebergRun {
     private final Pipeline pipeline;
     /** The checks' results, once they ran: part of the run's summary. */
     private List<Checks.Result> checked = List.of();
+    /** Per table, the rows this run wrote and the rows it took away (see {@link RunRecord.TableFigures}). */
+    private final Map<String, long[]> figures = new LinkedHashMap<>();
 
     IcebergRun(SparkSession spark, Settings settings, Progress progress, Pipeline pipeline) {
         this.spark = spark;
@@ -100,8 +107,21 @@ final class IcebergRun {
         if (!full) {
             Map<String, Row> loaded = new java.util.HashMap<>();
             spark.table(catalog.sparkName(FILES)).collectAsList().forEach(row -> loaded.put(row.getString(0), row));
-            songFiles = unloaded(songFiles, loaded);
-            logFiles = unloaded(logFiles, loaded);
+            List<String> changed = new ArrayList<>();
+            int[] again = new int[1];
+            songFiles = unloaded(songFiles, loaded, changed, again, hadoop);
+            logFiles = unloaded(logFiles, loaded, changed, again, hadoop);
+            if (again[0] > 0) {
+                progress.say(String.format(Locale.ROOT, "%-18s %,d file(s) delivered again with the content the lake "
+                        + "loaded (new times, same bytes): not loaded again", "input again", again[0]));
+            }
+            if (!changed.isEmpty()) {
+                throw new LakeException(String.format(Locale.ROOT, "%,d input file(s) changed since the lake loaded "
+                        + "them: %s. Their old rows are in the lake: rebuild it from all the input with "
+                        + "--full-refresh, or restore the files.", changed.size(),
+                        String.join(", ", changed.subList(0, Math.min(5, changed.size())))
+                                + (changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "")));
+            }
             if (songFiles.isEmpty() && logFiles.isEmpty()) {
                 progress.say("nothing new: every input file was loaded before; the lake is unchanged");
                 RunSummary none = summary(runId, RunSummary.SUCCEEDED, input, lake, Map.of(),
@@ -156,7 +176,7 @@ final class IcebergRun {
                 List<WholeFiles.Found> all = new ArrayList<>(songBatch);
                 all.addAll(logBatch);
                 progress.stage("record input", () -> {
-                    Dataset<Row> files = fileRows(all, songBatch.size(), runId);
+                    Dataset<Row> files = fileRows(all, songBatch.size(), runId, hadoop);
                     Dataset<Row> rejected = songs.rejected().unionByName(events.rejected())
                             .withColumn("run_id", lit(runId));
                     if (full) {
@@ -171,28 +191,34 @@ final class IcebergRun {
                 }, n -> String.format(Locale.ROOT, "%,d files recorded as loaded", n));
 
                 Map<String, Long> rows = new LinkedHashMap<>();
-                Map<String, RunSummary.Snapshot> changed = new LinkedHashMap<>();
-                for (String name : ORDER.subList(0, 5)) {
+                Map<String, RunRecord.TableFigures> tablesNow = new LinkedHashMap<>();
+                for (String name : CHANGED) {
                     IcebergTables.Counts counts = tables.counts(name);
-                    rows.put(name, counts.rows());
-                    changed.put(name, new RunSummary.Snapshot(0, null, counts.added(), counts.deleted()));
+                    long[] wrote = figures.getOrDefault(name, new long[] {counts.added(), counts.deleted()});
+                    tablesNow.put(name, new RunRecord.TableFigures(name, counts.rows(), counts.rows() - counts.before(),
+                            wrote[0], wrote[1], counts.snapshotId()));
+                    if (ORDER.indexOf(name) < 5) {
+                        rows.put(name, counts.rows());
+                    }
                 }
                 boolean whole = full || !checkedBefore(catalog);
                 if (settings.checks()) {
                     check(tables, rows, whole);
-                } else {
-                    catalog.setProperty(UNCHECKED, runId);
                 }
+                String how = !settings.checks() ? RunRecord.CHECKS_SKIPPED
+                        : whole ? RunRecord.CHECKED_ALL : RunRecord.CHECKED_CHANGES;
+                tables.append(RunRecord.TABLE, RunRecord.pending(spark, new RunRecord.Entry(runId, kind, started,
+                        null, how, List.copyOf(tablesNow.values()), checked.stream()
+                                .map(c -> new RunRecord.Check(c.name(), c.offending())).toList(),
+                        all.stream().map(WholeFiles.Found::path).toList())));
                 Map<String, Publication.Published> published = progress.stage("publish",
                         () -> publication.publish(ORDER), p -> "tables published in " + lake.uri());
-                if (settings.checks() && whole) {
-                    catalog.removeProperty(UNCHECKED);
-                }
                 Map<String, RunSummary.Snapshot> snapshots = new LinkedHashMap<>();
-                changed.forEach((name, counts) -> {
+                rows.keySet().forEach(name -> {
                     Publication.Published at = published.get(name);
+                    RunRecord.TableFigures figure = tablesNow.get(name);
                     snapshots.put(name, new RunSummary.Snapshot(at == null ? 0 : at.snapshotId(),
-                            at == null ? null : at.metadataFile(), counts.added(), counts.deleted()));
+                            at == null ? null : at.metadataFile(), figure.net(), figure.written(), figure.replaced()));
                 });
                 RunSummary done = summary(runId, RunSummary.SUCCEEDED, input, lake, inputs, rows, kind,
                         snapshots, null);
@@ -239,6 +265,7 @@ final class IcebergRun {
         tables.prepare(FILES, spark.createDataFrame(List.of(), FILE_COLUMNS), List.of());
         tables.prepare(REJECTED, spark.createDataFrame(List.of(), com.sparkify.lake.extract.RecordParser.REJECTED)
                 .withColumn("run_id", lit("")), List.of());
+        tables.prepare(RunRecord.TABLE, spark.createDataFrame(List.of(), RunRecord.COLUMNS), List.of());
     }
 
     /** The first load, or --full-refresh: every table built from all the input, as the Parquet lake is. */
@@ -272,7 +299,9 @@ final class IcebergRun {
     private void replace(IcebergTables tables, String name, Dataset<Row> rows) {
         progress.stage("load " + name, () -> {
             tables.replace(name, rows);
-            return tables.counts(name).rows();
+            IcebergTables.Counts counts = tables.counts(name);
+            figures.put(name, new long[] {counts.rows(), counts.before()});
+            return counts.rows();
         }, n -> String.format(Locale.ROOT, "%,d rows", n));
     }
 
@@ -363,54 +392,33 @@ final class IcebergRun {
             if (added > 0) {
                 tables.append(name, come);
             }
+            figures.put(name, new long[] {added, deleted});
             return new long[] {added, deleted};
-        }, n -> String.format(Locale.ROOT, "%,d rows added, %,d replaced or removed", n[0], n[1]));
+        }, n -> String.format(Locale.ROOT, "%,d rows written, %,d replaced: net %+,d", n[0], n[1], n[0] - n[1]));
     }
 
     private static final String SIDE = "side";
 
-    /** The lake-wide property naming a run that published without its checks. */
-    static final String UNCHECKED = "sparkify.unchecked-run";
-
     /**
      * Whether the tables are as a run that passed its checks left them, so that checking what this run changes
-     * is checking the whole. Not so after a run with --skip-checks (it records that before it publishes; a run
-     * that checks everything drops the record after publishing), nor after another tool changed a table's rows
-     * (its snapshot carries no run's id; compaction by {@code maintain} replaces files, not rows).
+     * is checking the whole: the last recorded run checked its tables, and every table is still as it published
+     * it (or as maintain compacted it: same rows). Not so after a run with --skip-checks, nor after another tool
+     * changed a table's rows, nor on a lake with no record of its runs.
      */
     private static boolean checkedBefore(LakeCatalog catalog) {
-        if (catalog.properties().containsKey(UNCHECKED)) {
+        List<RunRecord.Entry> runs = RunRecord.read(catalog);
+        if (runs.isEmpty() || runs.get(runs.size() - 1).checked().equals(RunRecord.CHECKS_SKIPPED)) {
             return false;
         }
-        for (String name : ORDER) {
-            if (catalog.has(name) && !lastChangedByARun(catalog.table(name))) {
+        Map<String, RunRecord.TableFigures> last = RunRecord.byTable(runs.get(runs.size() - 1));
+        for (String name : CHANGED) {
+            RunRecord.TableFigures published = last.get(name);
+            if (catalog.has(name) && (published == null
+                    || !RunRecord.current(catalog.table(name), published.snapshotId()))) {
                 return false;
             }
         }
         return true;
-    }
-
-    /** Whether the table's rows are as the last run that wrote it left them: from its main back to that run's
-     *  snapshot, no snapshot changed a row (a branch made on an empty table adds an empty snapshot). */
-    private static boolean lastChangedByARun(org.apache.iceberg.Table table) {
-        org.apache.iceberg.Snapshot snapshot = table.currentSnapshot();
-        while (snapshot != null) {
-            Map<String, String> summary = snapshot.summary();
-            if (summary.containsKey(IcebergTables.RUN_ID)) {
-                return true;
-            }
-            boolean rowsChanged = !"0".equals(summary.getOrDefault("added-records", "0"))
-                    || !"0".equals(summary.getOrDefault("deleted-records", "0"));
-            if (rowsChanged && !org.apache.iceberg.DataOperations.REPLACE.equals(snapshot.operation())) {
-                return false;
-            }
-            if (snapshot.parentId() == null) {
-                return true; // the table's first snapshot: no row was ever changed but by runs
-            }
-            snapshot = table.snapshot(snapshot.parentId());
-        }
-        // No snapshot left to tell (expired, or no snapshot yet): rely on nothing.
-        return table.currentSnapshot() == null;
     }
 
     /** @param whole whether to check the whole tables, or only what this run changed in them */
@@ -465,33 +473,37 @@ final class IcebergRun {
             if (table.currentSnapshot() != null) {
                 snapshots.put(name, new RunSummary.Snapshot(table.currentSnapshot().snapshotId(),
                         ((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation(),
-                        0, 0));
+                        0, 0, 0));
             }
         }
         return snapshots;
     }
 
     /**
-     * The files the lake has not loaded. A file it loaded that has since changed (another size or time) is an
-     * error: its rows are in the lake as they were, and only a full refresh can take them out.
+     * The files the lake has not loaded. A file it loaded is not loaded again when its bytes are those it loaded:
+     * the same size and time, or, when the time moved (delivered again), the same fingerprint, counted in
+     * {@code again}. Any other loaded file has changed: its rows are in the lake as they were. Its path goes to
+     * {@code changed}.
      */
-    private static List<WholeFiles.Found> unloaded(List<WholeFiles.Found> found, Map<String, Row> loaded) {
+    private static List<WholeFiles.Found> unloaded(List<WholeFiles.Found> found, Map<String, Row> loaded,
+                                                   List<String> changed, int[] again, Configuration hadoop) {
         List<WholeFiles.Found> fresh = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
         for (WholeFiles.Found file : found) {
             Row before = loaded.get(file.path());
             if (before == null) {
                 fresh.add(file);
-            } else if (before.getLong(2) != file.length()
-                    || instant(before.get(3)).toEpochMilli() != file.modified()) {
+            } else if (before.getLong(before.fieldIndex("bytes")) != file.length()) {
                 changed.add(file.path());
+            } else if (instant(before.get(before.fieldIndex("modified"))).toEpochMilli() != file.modified()) {
+                // Only now is the file read (or its ETag compared): the size is the same and the time is not.
+                String was = before.isNullAt(before.fieldIndex("fingerprint")) ? null
+                        : before.getString(before.fieldIndex("fingerprint"));
+                if (was != null && was.equals(com.sparkify.lake.extract.Fingerprints.of(file, hadoop))) {
+                    again[0]++;
+                } else {
+                    changed.add(file.path());
+                }
             }
-        }
-        if (!changed.isEmpty()) {
-            throw new LakeException(String.format(Locale.ROOT, "%,d input file(s) changed since the lake loaded "
-                    + "them, e.g. %s. Their old rows are in the lake: rebuild it from all the input with "
-                    + "--full-refresh, or restore the files.", changed.size(),
-                    String.join(", ", changed.subList(0, Math.min(3, changed.size())))));
         }
         return fresh;
     }
@@ -500,12 +512,14 @@ final class IcebergRun {
         return value instanceof Instant instant ? instant : ((Timestamp) value).toInstant();
     }
 
-    private Dataset<Row> fileRows(List<WholeFiles.Found> files, int songFiles, String runId) {
+    private Dataset<Row> fileRows(List<WholeFiles.Found> files, int songFiles, String runId, Configuration hadoop) {
+        Map<String, String> fingerprints = com.sparkify.lake.extract.Fingerprints.of(files, hadoop,
+                settings.requestsInFlight());
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             WholeFiles.Found file = files.get(i);
             rows.add(RowFactory.create(file.path(), i < songFiles ? SongCatalog.FOLDER : EventLog.FOLDER,
-                    file.length(), Instant.ofEpochMilli(file.modified()), runId));
+                    file.length(), Instant.ofEpochMilli(file.modified()), runId, fingerprints.get(file.path())));
         }
         return spark.createDataFrame(rows, FILE_COLUMNS);
     }

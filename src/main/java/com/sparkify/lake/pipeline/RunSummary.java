@@ -38,12 +38,14 @@ public record RunSummary(String runId, String status, String input, String lake,
 
     /**
      * An Iceberg table as the run left it: a reader without the catalog opens exactly this with the metadata
-     * file.
+     * file. The figures mean what they mean in the lake's record of runs ({@code load.RunRecord.TableFigures})
+     * and in {@code history}.
      *
-     * @param added   rows the run added (a changed row counts as deleted and added)
-     * @param deleted rows the run deleted
+     * @param net      rows the run added less rows it took away
+     * @param written  rows the run wrote: new rows, and the new versions of rows it changed
+     * @param replaced rows the run took away: the old versions of rows it changed, and rows it removed
      */
-    public record Snapshot(long snapshotId, String metadataFile, long added, long deleted) {
+    public record Snapshot(long snapshotId, String metadataFile, long net, long written, long replaced) {
     }
 
     public static final String SUCCEEDED = "succeeded";
@@ -104,13 +106,14 @@ public record RunSummary(String runId, String status, String input, String lake,
             out.append(String.format("%n%-12s %10s%n", "table", "rows"));
             tables.forEach((name, rows) -> out.append(String.format("%-12s %,10d%n", name, rows)));
         } else {
-            out.append(String.format("%n%-12s %10s %10s %10s  %s%n", "table", "rows", "added", "deleted",
-                    "snapshot"));
+            // net = written - replaced; a changed row is one of each.
+            out.append(String.format("%n%-12s %10s %10s %10s %10s  %s%n", "table", "rows", "net", "written",
+                    "replaced", "snapshot"));
             tables.forEach((name, rows) -> {
                 Snapshot snapshot = snapshots.get(name);
                 out.append(snapshot == null ? String.format("%-12s %,10d%n", name, rows)
-                        : String.format("%-12s %,10d %,10d %,10d  %d%n", name, rows, snapshot.added(),
-                                snapshot.deleted(), snapshot.snapshotId()));
+                        : String.format("%-12s %,10d %+,10d %,10d %,10d  %d%n", name, rows, snapshot.net(),
+                                snapshot.written(), snapshot.replaced(), snapshot.snapshotId()));
             });
         }
         out.append(String.format("%n%-34s %8s%n", "stage", "seconds"));

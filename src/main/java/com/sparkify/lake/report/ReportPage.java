@@ -162,16 +162,20 @@ public final class ReportPage {
         List<String> labels = runs.stream().map(History.Run::runId).toList();
         List<Chart.Series> series = LakeTables.NAMES.stream().map(name -> new Chart.Series(name,
                 runs.stream().map(run -> (Number) run.totals().get(name)).toList())).toList();
-        List<String> columns = new ArrayList<>(List.of("run", "kind"));
-        columns.addAll(LakeTables.NAMES);
+        List<String> columns = new ArrayList<>(List.of("run", "published (UTC)", "kind"));
+        LakeTables.NAMES.forEach(name -> columns.add(name + " rows (net)"));
         List<List<Object>> rows = new ArrayList<>();
         for (History.Run run : runs) {
-            List<Object> row = new ArrayList<>(List.of(run.runId(), run.kind()));
-            LakeTables.NAMES.forEach(name -> row.add(run.totals().get(name)));
+            List<Object> row = new ArrayList<>(List.of(run.runId(), History.printed(run.published()),
+                    run.kind() + (run.readable() ? "" : " (expired)")));
+            LakeTables.NAMES.forEach(name -> row.add(String.format(java.util.Locale.ROOT, "%,d (%+,d)",
+                    run.totals().get(name), run.rows().get(name))));
             rows.add(row);
         }
         figure(new Chart("history", "Rows per table after each run", "line", false, labels, series),
-                "The runs the Iceberg tables remember (<code>sparkify-lake history</code>), oldest first.", columns,
+                "The runs the lake recorded (<code>sparkify-lake history</code>), oldest first: each table's rows "
+                + "once the run was published, and in brackets the net rows it added (rows written less rows "
+                + "replaced or removed). An expired run can no longer be read with <code>--as-of</code>.", columns,
                 rows);
         body.append("</section>\n");
     }

@@ -70,7 +70,8 @@ class LakeHistoryTest {
         Output history = run("history", "--lake", lake.toString());
         assertEquals(0, history.code(), history.err());
         List<String> lines = history.out().lines().toList();
-        assertEquals(3, lines.size(), history.out());
+        assertEquals(4, lines.size(), history.out());
+        assertTrue(lines.get(3).startsWith("Figures are net rows"), "a legend under the runs: " + history.out());
         assertTrue(lines.get(1).startsWith(first.runId()) && lines.get(1).contains(RunSummary.FULL), history.out());
         assertTrue(lines.get(2).startsWith(second.runId()) && lines.get(2).contains(RunSummary.INCREMENTAL),
                 history.out());
