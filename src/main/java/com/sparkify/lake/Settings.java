@@ -37,12 +37,29 @@ import com.sparkify.lake.store.S3Settings;
  * @param requestsInFlight     requests to the object store that each JVM (the driver, each executor) has out at
  *                             once at most: reads of input files, uploads, commits, deletes
  * @param format               how the lake stores its tables: plain Parquet folders, or Iceberg tables
- * @param fullRefresh          an Iceberg lake: rebuild every table from all the input, not only from the files
- *                             that are new since the last run
+ * @param reload               an Iceberg lake: which input files a run loads (see {@link Reload})
  */
 public record Settings(String master, double maxRejectedFraction, Integer shufflePartitions,
                        Integer filesPerPartition, Map<String, String> sparkConf, boolean checks, LakeConfig config,
-                       int requestsInFlight, Format format, boolean fullRefresh) {
+                       int requestsInFlight, Format format, Reload reload) {
+
+    /** Which input files a run into an Iceberg lake loads. */
+    public enum Reload {
+        /** The files the lake has not loaded; a loaded file whose content changed stops the run. */
+        NEW,
+        /** Those, and the loaded files whose content changed: their old rows give way to their new ones. */
+        CHANGED,
+        /** Every file: every table rebuilt from all the input (--full-refresh). */
+        ALL
+    }
+
+    public boolean fullRefresh() {
+        return reload == Reload.ALL;
+    }
+
+    public boolean reloadChanged() {
+        return reload == Reload.CHANGED;
+    }
 
     /** How the lake stores its tables. */
     public enum Format {
@@ -112,27 +129,27 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      *  Spark embedded in this process. */
     public static Settings defaults() {
         return new Settings(System.getProperty("spark.master", DEFAULT_MASTER), DEFAULT_MAX_REJECTED_FRACTION,
-                null, null, Map.of(), true, LakeConfig.none(), DEFAULT_REQUESTS_IN_FLIGHT, Format.PARQUET, false);
+                null, null, Map.of(), true, LakeConfig.none(), DEFAULT_REQUESTS_IN_FLIGHT, Format.PARQUET, Reload.NEW);
     }
 
     public Settings withMaster(String newMaster) {
         return new Settings(newMaster, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf,
-                checks, config, requestsInFlight, format, fullRefresh);
+                checks, config, requestsInFlight, format, reload);
     }
 
     public Settings withMaxRejectedFraction(double fraction) {
         return new Settings(master, fraction, shufflePartitions, filesPerPartition, sparkConf, checks, config,
-                requestsInFlight, format, fullRefresh);
+                requestsInFlight, format, reload);
     }
 
     public Settings withShufflePartitions(int partitions) {
         return new Settings(master, maxRejectedFraction, partitions, filesPerPartition, sparkConf, checks, config,
-                requestsInFlight, format, fullRefresh);
+                requestsInFlight, format, reload);
     }
 
     public Settings withFilesPerPartition(int files) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, files, sparkConf, checks, config,
-                requestsInFlight, format, fullRefresh);
+                requestsInFlight, format, reload);
     }
 
     /** The config file's settings; spark.* properties already given (on the command line) keep their value. */
@@ -145,27 +162,31 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         });
         merged.putAll(sparkConf);
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, merged, checks,
-                file, requestsInFlight, format, fullRefresh);
+                file, requestsInFlight, format, reload);
     }
 
     public Settings withRequestsInFlight(int requests) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
-                config, requests, format, fullRefresh);
+                config, requests, format, reload);
     }
 
     public Settings withFormat(Format lakeFormat) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
-                config, requestsInFlight, lakeFormat, fullRefresh);
+                config, requestsInFlight, lakeFormat, reload);
     }
 
     public Settings withFullRefresh(boolean rebuild) {
+        return withReload(rebuild ? Reload.ALL : Reload.NEW);
+    }
+
+    public Settings withReload(Reload files) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
-                config, requestsInFlight, format, rebuild);
+                config, requestsInFlight, format, files);
     }
 
     public Settings withChecks(boolean run) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, run,
-                config, requestsInFlight, format, fullRefresh);
+                config, requestsInFlight, format, reload);
     }
 
     /** One Spark property, as {@code --conf key=value} or a config file's {@code [spark]} section gives it. */
@@ -177,7 +198,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         Map<String, String> more = new LinkedHashMap<>(sparkConf);
         more.put(key, value);
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, more, checks,
-                config, requestsInFlight, format, fullRefresh);
+                config, requestsInFlight, format, reload);
     }
 
     public Settings withSpark(Map<String, String> properties) {

@@ -79,6 +79,12 @@ final class EtlCommand implements Callable<Integer> {
                 + "(needed after an input file that was loaded changed).")
     boolean fullRefresh;
 
+    @Option(names = "--reload-changed",
+            description = "An Iceberg lake: also load again the input files whose content changed since the lake "
+                + "loaded them; their old rows give way to their new ones, and every table ends as one load of "
+                + "all the input would make it, without rebuilding the rest.")
+    boolean reloadChanged;
+
     @Option(names = "--skip-checks",
             description = "Publish the new tables without running the data-quality checks on them first.")
     boolean skipChecks;
@@ -118,7 +124,18 @@ final class EtlCommand implements Callable<Integer> {
             throw new UsageError("--full-refresh is for an Iceberg lake (--format iceberg); a Parquet lake is "
                     + "rebuilt in full by every run.");
         }
+        if (reloadChanged && settings.format() != Settings.Format.ICEBERG) {
+            throw new UsageError("--reload-changed is for an Iceberg lake (--format iceberg); a Parquet lake is "
+                    + "rebuilt in full by every run.");
+        }
+        if (reloadChanged && fullRefresh) {
+            throw new UsageError("--reload-changed and --full-refresh: give one. --full-refresh reloads every "
+                    + "file already.");
+        }
         settings = settings.withFullRefresh(fullRefresh);
+        if (reloadChanged) {
+            settings = settings.withReload(Settings.Reload.CHANGED);
+        }
         if (shufflePartitions != null) {
             settings = settings.withShufflePartitions(shufflePartitions);
         }

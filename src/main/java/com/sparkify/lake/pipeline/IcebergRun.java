@@ -104,23 +104,47 @@ final class IcebergRun {
         Inputs.Selection logListing = Inputs.select(pipeline.reading(logData, () -> list(logData, hadoop)));
         List<WholeFiles.Found> songFiles = songListing.read();
         List<WholeFiles.Found> logFiles = logListing.read();
+        // The files this run loads and records as loaded (new ones, and changed ones it reloads), by input.
+        List<WholeFiles.Found> songsRecorded = songFiles;
+        List<WholeFiles.Found> logsRecorded = logFiles;
+        List<String> changed = new ArrayList<>();
+        boolean reloadSongs = false;
+        boolean reloadLogs = false;
         if (!full) {
             Map<String, Row> loaded = new java.util.HashMap<>();
             spark.table(catalog.sparkName(FILES)).collectAsList().forEach(row -> loaded.put(row.getString(0), row));
-            List<String> changed = new ArrayList<>();
             int[] again = new int[1];
-            songFiles = unloaded(songFiles, loaded, changed, again, hadoop);
-            logFiles = unloaded(logFiles, loaded, changed, again, hadoop);
+            songsRecorded = unloaded(songFiles, loaded, changed, again, hadoop);
+            reloadSongs = !changed.isEmpty();
+            logsRecorded = unloaded(logFiles, loaded, changed, again, hadoop);
+            reloadLogs = changed.size() > (reloadSongs ? countIn(changed, songFiles) : 0);
             if (again[0] > 0) {
                 progress.say(String.format(Locale.ROOT, "%-18s %,d file(s) delivered again with the content the lake "
                         + "loaded (new times, same bytes): not loaded again", "input again", again[0]));
             }
-            if (!changed.isEmpty()) {
+            String named = String.join(", ", changed.subList(0, Math.min(5, changed.size())))
+                    + (changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "");
+            if (!changed.isEmpty() && !settings.reloadChanged()) {
                 throw new LakeException(String.format(Locale.ROOT, "%,d input file(s) changed since the lake loaded "
-                        + "them: %s. Their old rows are in the lake: rebuild it from all the input with "
-                        + "--full-refresh, or restore the files.", changed.size(),
-                        String.join(", ", changed.subList(0, Math.min(5, changed.size())))
-                                + (changed.size() > 5 ? " and " + (changed.size() - 5) + " more" : "")));
+                        + "them: %s. Their old rows are in the lake. Load them again with --reload-changed (their "
+                        + "old rows give way to their new ones; the rest stays), restore the files, or rebuild "
+                        + "from all the input with --full-refresh.", changed.size(), named));
+            }
+            if (!changed.isEmpty()) {
+                kind = RunSummary.RELOAD;
+                progress.say(String.format(Locale.ROOT, "%-18s %,d changed file(s) loaded again: %s", "reload changed",
+                        changed.size(), named));
+                List<String> reloaded = changed;
+                songsRecorded = concat(songsRecorded, songFiles.stream().filter(f -> reloaded.contains(f.path())).toList());
+                logsRecorded = concat(logsRecorded, logFiles.stream().filter(f -> reloaded.contains(f.path())).toList());
+            }
+            // Reloading a changed file reads every file of its input again: which of the lake's records came
+            // from the old file alone, and which other files also delivered, only all of them tell.
+            if (!reloadSongs) {
+                songFiles = songsRecorded;
+            }
+            if (!reloadLogs) {
+                logFiles = logsRecorded;
             }
             if (songFiles.isEmpty() && logFiles.isEmpty()) {
                 progress.say("nothing new: every input file was loaded before; the lake is unchanged");
@@ -141,7 +165,7 @@ final class IcebergRun {
         pipeline.reportSkipped(songs);
         // A batch of every log file reads the folder, as the Parquet lake's run does: given the files one by one,
         // Spark would look each up again (a request per file on a store) after the listing above.
-        boolean everyLog = full;
+        boolean everyLog = full || reloadLogs;
         Extracted events = progress.stage("extract log_data", () -> pipeline.reading(logData,
                 () -> everyLog ? EventLog.read(spark, logData)
                         : EventLog.read(spark, logBatch).withSkipped(logListing.skipped())), Pipeline::describe);
@@ -171,17 +195,29 @@ final class IcebergRun {
                 if (full) {
                     loadAll(tables, records, batchEvents, cached);
                 } else {
-                    loadBatch(tables, records, batchEvents, cached);
+                    loadBatch(tables, records, batchEvents, cached, reloadSongs, reloadLogs);
                 }
-                List<WholeFiles.Found> all = new ArrayList<>(songBatch);
-                all.addAll(logBatch);
+                List<WholeFiles.Found> all = new ArrayList<>(full ? songBatch : songsRecorded);
+                int songsLoaded = all.size();
+                all.addAll(full ? logBatch : logsRecorded);
+                List<String> reloaded = changed;
                 progress.stage("record input", () -> {
-                    Dataset<Row> files = fileRows(all, songBatch.size(), runId, hadoop);
+                    Dataset<Row> files = fileRows(all, songsLoaded, runId, hadoop);
                     Dataset<Row> rejected = songs.rejected().unionByName(events.rejected())
                             .withColumn("run_id", lit(runId));
+                    if (!reloaded.isEmpty()) {
+                        // Every file of a reloaded input was read again: the others' rejected lines are kept already.
+                        rejected = rejected.where(normalised(col("file")).isin(all.stream()
+                                .map(f -> normalised(f.path())).toArray()));
+                    }
                     if (full) {
                         tables.replace(FILES, files);
                     } else {
+                        if (!reloaded.isEmpty()) {
+                            tables.delete(FILES, "path", spark.createDataFrame(reloaded.stream()
+                                    .map(path -> RowFactory.create(path)).toList(), new StructType()
+                                    .add("path", DataTypes.StringType)), List.of());
+                        }
                         tables.append(FILES, files);
                     }
                     if (songs.rejectedCount() + events.rejectedCount() > 0) {
@@ -311,64 +347,108 @@ final class IcebergRun {
      * of its input, not from the star tables, so nothing reads the songs table's many small files.
      */
     private void loadBatch(IcebergTables tables, Dataset<Row> batchRecords, Dataset<Row> batchEvents,
-                           List<Dataset<Row>> cached) {
+                           List<Dataset<Row>> cached, boolean reloadSongs, boolean reloadLogs) {
         Dataset<Row> recordsBefore = tables.current(RECORDS);
-        Dataset<Row> newRecords = progress.stage("compare songs",
-                () -> keep(batchRecords.distinct().except(recordsBefore), cached),
-                rows -> String.format(Locale.ROOT, "%,d song records new", rows.count()));
-        Dataset<Row> recordsAfter = recordsBefore.unionByName(newRecords);
+        Dataset<Row> newRecords;
+        Dataset<Row> goneRecords;
+        if (reloadSongs) {
+            // Every song file read again: the records it gives are the catalog now, those the lake had and no
+            // file gives any more went with a changed file.
+            Dataset<Row> now = keep(batchRecords.distinct(), cached);
+            newRecords = progress.stage("compare songs", () -> keep(now.except(recordsBefore), cached),
+                    rows -> String.format(Locale.ROOT, "%,d song records new", rows.count()));
+            goneRecords = keep(recordsBefore.except(now), cached);
+        } else {
+            newRecords = progress.stage("compare songs",
+                    () -> keep(batchRecords.distinct().except(recordsBefore), cached),
+                    rows -> String.format(Locale.ROOT, "%,d song records new", rows.count()));
+            goneRecords = spark.createDataFrame(List.of(), recordsBefore.schema());
+        }
+        Dataset<Row> touchedRecords = newRecords.unionByName(goneRecords);
+        Dataset<Row> recordsAfter = (reloadSongs ? recordsBefore.except(goneRecords) : recordsBefore)
+                .unionByName(newRecords);
         Dataset<Row> eventsBefore = tables.current(EVENTS);
         Dataset<Row> batch = keep(batchEvents, cached);
-        // An event's id holds its ts, so the events a batch can replace, and the instants whose time rows it can
-        // change, lie within the batch's own span of ts: read the record there only. The record is written in
-        // ts order, so Iceberg skips every file outside that span by its min and max.
-        Dataset<Row> spanBefore = Events.within(eventsBefore, Events.span(batch));
-        Dataset<Row> changes = progress.stage("compare events",
-                () -> keep(Events.changes(spanBefore, batch).select(columns(eventsBefore)), cached),
-                rows -> String.format(Locale.ROOT, "%,d events new or changed", rows.count()));
+        Dataset<Row> spanBefore;
+        Dataset<Row> changes;
+        Dataset<Row> gone;
+        if (reloadLogs) {
+            // Every log file read again, each event once: what differs from the lake's record is the change,
+            // new versions and events no file gives any more alike.
+            Dataset<Row> now = keep(Events.distinct(batch).withColumn(Events.ID, Events.id())
+                    .select(columns(eventsBefore)), cached);
+            spanBefore = eventsBefore;
+            changes = progress.stage("compare events", () -> keep(now.except(eventsBefore), cached),
+                    rows -> String.format(Locale.ROOT, "%,d events new or changed", rows.count()));
+            gone = keep(eventsBefore.join(now.select(Events.ID), Events.ID, "left_anti")
+                    .select(columns(eventsBefore)), cached);
+            progress.say(String.format(Locale.ROOT, "%-18s %,d events no input file holds any more", "", gone.count()));
+        } else {
+            // An event's id holds its ts, so the events a batch can replace, and the instants whose time rows it
+            // can change, lie within the batch's own span of ts: read the record there only. The record is written
+            // in ts order, so Iceberg skips every file outside that span by its min and max.
+            spanBefore = Events.within(eventsBefore, Events.span(batch));
+            Dataset<Row> within = spanBefore;
+            changes = progress.stage("compare events",
+                    () -> keep(Events.changes(within, batch).select(columns(eventsBefore)), cached),
+                    rows -> String.format(Locale.ROOT, "%,d events new or changed", rows.count()));
+            gone = spark.createDataFrame(List.of(), eventsBefore.schema()).select(columns(eventsBefore));
+        }
         long changedEvents = changes.count();
-        Dataset<Row> eventsAfter = Events.after(eventsBefore, changes);
-        Dataset<Row> spanAfter = Events.after(spanBefore, changes);
+        boolean removals = !gone.isEmpty() || !goneRecords.isEmpty();
+        // What a table's affected rows are found by: the events and song records that differ, either way.
+        Dataset<Row> touched = changes.unionByName(gone);
+        Dataset<Row> eventsAfter = Events.after(reloadLogs
+                ? eventsBefore.join(gone.select(Events.ID), Events.ID, "left_anti") : eventsBefore, changes);
+        Dataset<Row> spanAfter = reloadLogs ? eventsAfter : Events.after(spanBefore, changes);
         // A new song record may match a play of any day, which only a reading of the whole record finds.
-        boolean newSongs = !newRecords.isEmpty();
+        boolean newSongs = !touchedRecords.isEmpty();
         Dataset<Row> playsBefore = newSongs ? eventsBefore : spanBefore;
         Dataset<Row> playsAfter = newSongs ? eventsAfter : spanAfter;
 
         merge(tables, Songs.NAME, Songs.KEY, Songs.PARTITIONS,
-                Songs.from(Songs.affected(recordsBefore, newRecords)),
-                Songs.from(Songs.affected(recordsAfter, newRecords)), cached);
+                Songs.from(Songs.affected(recordsBefore, touchedRecords)),
+                Songs.from(Songs.affected(recordsAfter, touchedRecords)), cached);
         merge(tables, Artists.NAME, Artists.KEY, Artists.PARTITIONS,
-                Artists.from(Artists.affected(recordsBefore, newRecords)),
-                Artists.from(Artists.affected(recordsAfter, newRecords)), cached);
-        if (Users.laterThanAll(changes, eventsBefore)) {
+                Artists.from(Artists.affected(recordsBefore, touchedRecords)),
+                Artists.from(Artists.affected(recordsAfter, touchedRecords)), cached);
+        if (!removals && Users.laterThanAll(changes, eventsBefore)) {
             // The usual day: every event of the batch is later than all the lake had, so each user's latest
             // event is in the batch, and the users the lake has are their rows before it.
             merge(tables, Users.NAME, Users.KEY, Users.PARTITIONS,
                     Users.named(tables.current(Users.NAME), changes), Users.from(changes), cached);
         } else {
             merge(tables, Users.NAME, Users.KEY, Users.PARTITIONS,
-                    Users.from(Users.affected(eventsBefore, changes)),
-                    Users.from(Users.affected(eventsAfter, changes)), cached);
+                    Users.from(Users.affected(eventsBefore, touched)),
+                    Users.from(Users.affected(eventsAfter, touched)), cached);
         }
         merge(tables, Time.NAME, Time.KEY, Time.PARTITIONS,
-                Time.from(Time.affected(spanBefore, changes)),
-                Time.from(Time.affected(spanAfter, changes)), cached);
-        Dataset<Row> replayed = keep(Songplays.affected(playsAfter, changes, newRecords), cached);
+                Time.from(Time.affected(spanBefore, touched)),
+                Time.from(Time.affected(spanAfter, touched)), cached);
+        Dataset<Row> replayed = keep(Songplays.affected(playsAfter, touched, touchedRecords), cached);
+        // A play whose event went has no row after: its row before is found by the event's id.
+        Dataset<Row> replayedIds = replayed.select(Events.ID).unionByName(gone.select(Events.ID));
         merge(tables, Songplays.NAME, Songplays.KEY, Songplays.PARTITIONS,
-                Songplays.from(playsBefore.join(replayed.select(Events.ID), Events.ID, "left_semi"), recordsBefore),
+                Songplays.from(playsBefore.join(replayedIds, Events.ID, "left_semi"), recordsBefore),
                 Songplays.from(replayed, recordsAfter), cached);
 
         progress.stage("record songs", () -> {
-            if (!newRecords.isEmpty()) {
+            if (!goneRecords.isEmpty()) {
+                // A record has no key of its own: the song ids that differ are written again whole.
+                tables.delete(RECORDS, Songs.KEY, touchedRecords.select(Songs.KEY), List.of());
+                tables.append(RECORDS, Songs.affected(recordsAfter, touchedRecords));
+            } else if (!newRecords.isEmpty()) {
                 tables.append(RECORDS, newRecords);
             }
             return newRecords.count();
         }, n -> String.format(Locale.ROOT, "%,d new song records kept", n));
         progress.stage("record events", () -> {
-            if (changedEvents > 0) {
-                tables.delete(EVENTS, Events.ID, spanBefore.join(changes.select(Events.ID), Events.ID,
+            if (changedEvents > 0 || !gone.isEmpty()) {
+                tables.delete(EVENTS, Events.ID, spanBefore.join(touched.select(Events.ID), Events.ID,
                         "left_semi").select(Events.ID), List.of());
-                tables.append(EVENTS, changes);
+                if (changedEvents > 0) {
+                    tables.append(EVENTS, changes);
+                }
             }
             return changedEvents;
         }, n -> String.format(Locale.ROOT, "%,d new or changed events kept", n));
@@ -506,6 +586,27 @@ final class IcebergRun {
             }
         }
         return fresh;
+    }
+
+    private static int countIn(List<String> paths, List<WholeFiles.Found> files) {
+        java.util.Set<String> among = new java.util.HashSet<>();
+        files.forEach(file -> among.add(file.path()));
+        return (int) paths.stream().filter(among::contains).count();
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> both = new ArrayList<>(first);
+        both.addAll(second);
+        return both;
+    }
+
+    /** Spark spells a local file {@code file:/x} in one place and {@code file:///x} in another. */
+    private static String normalised(String file) {
+        return file.replaceFirst("^file:/+", "file:/");
+    }
+
+    private static Column normalised(Column file) {
+        return org.apache.spark.sql.functions.regexp_replace(file, "^file:/+", "file:/");
     }
 
     private static Instant instant(Object value) {

@@ -34,6 +34,8 @@ public record RunSummary(String runId, String status, String input, String lake,
     public static final String FULL = "full";
     public static final String FULL_REFRESH = "full-refresh";
     public static final String INCREMENTAL = "incremental";
+    /** An incremental run that also loaded again input files whose content changed (--reload-changed). */
+    public static final String RELOAD = "reload-changed";
     public static final String NOTHING_NEW = "nothing-new";
 
     /**
