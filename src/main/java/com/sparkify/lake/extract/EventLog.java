@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,10 +53,16 @@ public final class EventLog {
         Dataset<Row> records = lines
                 .where(trim(col("value")).notEqual(""))
                 .select(col("_metadata.file_path").as("file"), col("value").as("record"),
-                        lit(null).cast(DataTypes.StringType).as("problem"));
+                        // Only a line with text after a closing brace can hold two records: the exact check
+                        // (a JSON parse) runs on those few, not on every line.
+                        when(col("value").rlike("\\}\\s*\\S"), GLUED.apply(col("value")))
+                                .otherwise(lit(null).cast(DataTypes.StringType)).as("problem"));
         return RecordParser.classify(spark, FOLDER, records, Schemas.EVENT, rules(), files,
                 Inputs.bytes(lines));
     }
+
+    private static final org.apache.spark.sql.expressions.UserDefinedFunction GLUED = org.apache.spark.sql.functions
+            .udf((org.apache.spark.sql.api.java.UDF1<String, String>) JsonValues::glued, DataTypes.StringType);
 
     static List<RecordParser.Rule> rules() {
         List<RecordParser.Rule> rules = new ArrayList<>();

@@ -30,6 +30,9 @@ public final class JsonValues {
 
     public static final String EMPTY_FILE = "empty file: it holds no record";
 
+    public static final String GLUED = "more than one JSON value on one line (a newline lost between records?): "
+            + "the line is rejected whole";
+
     private static final JsonFactory JSON = new JsonFactory();
 
     private JsonValues() {
@@ -69,6 +72,40 @@ public final class JsonValues {
             }
         }
         return values;
+    }
+
+    /**
+     * Why a line that should hold one record holds more: {@link #GLUED} when a JSON value is followed by more
+     * text on the line, else null (one value, or text that is not JSON at all, which the parser rejects). Spark's
+     * JSON reader parses the first value of such a line and drops the rest without a word.
+     */
+    public static String glued(String line) {
+        if (line == null) {
+            return null;
+        }
+        try (JsonParser parser = JSON.createParser(line)) {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            parser.skipChildren();
+            return parser.nextToken() != null ? GLUED : null;
+        } catch (IOException notJson) {
+            // Text after the first value that is not JSON either: still more than one record's worth.
+            return notJson.getMessage() != null && firstValueEnds(line) ? GLUED : null;
+        }
+    }
+
+    /** Whether the line's first JSON value parses whole (so an error came after it). */
+    private static boolean firstValueEnds(String line) {
+        try (JsonParser parser = JSON.createParser(line)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static List<String> lines(String content) {

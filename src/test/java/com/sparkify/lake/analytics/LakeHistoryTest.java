@@ -126,8 +126,22 @@ class LakeHistoryTest {
             assertTrue(refused.err().contains("Another run holds the lake") && refused.err().contains("run run-1"),
                     refused.err());
         }
+        Output historyBefore = run("history", "--lake", lake.toString());
         Output maintained = run("maintain", "--lake", lake.toString(), "--retention", "0s", "--keep-last", "1");
         assertEquals(0, maintained.code(), maintained.err());
+        // The record is not maintain's to change: the same runs, times and figures; only the oldest is marked as
+        // no longer readable --as-of. The newest stays readable through the compaction of its snapshots.
+        Output historyAfter = run("history", "--lake", lake.toString());
+        assertEquals(historyBefore.out().replace("  yes\n", "\n").replaceFirst("(?m)^(" + first.runId() + ".*)$", "$1 expired"),
+                historyAfter.out().replace("  yes\n", "\n").replace("  expired\n", " expired\n"), historyAfter.out());
+        Output newest = run("query", "level-share", "--lake", lake.toString(), "--format", "csv", "--as-of",
+                second.runId());
+        assertEquals(0, newest.code(), newest.err());
+        assertTrue(newest.out().contains("paid,3,"), newest.out());
+        Output oldest = run("query", "level-share", "--lake", lake.toString(), "--as-of", first.runId());
+        assertEquals(1, oldest.code(), oldest.out());
+        assertTrue(oldest.err().contains("can no longer be read") && oldest.err().contains(second.runId()),
+                oldest.err());
         assertTrue(maintained.out().contains("songplays"), maintained.out());
         Lakes.assertSameRows(beforeRows, Lakes.tables(lake));
         long songplayFiles = TestSpark.session().sql("SELECT count(*) FROM " + com.sparkify.lake.load.LakeCatalog

@@ -66,4 +66,31 @@ class EventLogTest {
             events.release();
         }
     }
+    @Test
+    void aLineHoldingMoreThanOneRecordIsRejectedWholeNotHalfLoaded() throws IOException {
+        String second = GOOD.replace("\"ts\":1541105830796", "\"ts\":1541105830799");
+        String glued = GOOD + second;
+        String gluedWithSpace = GOOD + "  " + second.replace("\"ts\":1541105830799", "\"ts\":1541105830800");
+        String trailingText = GOOD.replace("\"ts\":1541105830796", "\"ts\":1541105830801") + " and more";
+        // A brace inside a string is no second record.
+        String braceInText = GOOD.replace("\"ts\":1541105830796", "\"ts\":1541105830802")
+                .replace("\"page\":\"Home\"", "\"page\":\"Home} {x\"");
+        Path day = input.resolve("glued/log_data/2018/11/2018-11-01-events.json");
+        Files.createDirectories(day.getParent());
+        Files.writeString(day, String.join("\n", GOOD, glued, gluedWithSpace, trailingText, braceInText));
+
+        Extracted events = EventLog.read(TestSpark.session(), input.resolve("glued/log_data").toString());
+        try {
+            assertEquals(List.of(1541105830796L, 1541105830802L), events.records().orderBy("ts").collectAsList()
+                    .stream().map(row -> row.<Long>getAs("ts")).toList());
+            Map<String, String> reasons = events.rejected().collectAsList().stream()
+                    .collect(Collectors.toMap(r -> String.valueOf(r.<String>getAs("record")), r -> r.getAs("reason")));
+            assertEquals(Map.of(glued, JsonValues.GLUED, gluedWithSpace, JsonValues.GLUED, trailingText,
+                    JsonValues.GLUED), reasons);
+            assertEquals(5, events.read());
+            assertEquals(3, events.rejectedCount());
+        } finally {
+            events.release();
+        }
+    }
 }
