@@ -59,6 +59,9 @@ final class MaintainCommand implements Callable<Integer> {
             }
             System.out.println(Maintenance.Done.header());
             done.forEach(table -> System.out.println(table.line()));
+            System.out.println();
+            System.out.println(Maintenance.legend(age, keepLast));
+            System.out.println(Maintenance.summary(done));
             return 0;
         });
     }

@@ -2,10 +2,15 @@ package com.sparkify.lake.load;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.actions.DeleteOrphanFiles;
 import org.apache.iceberg.actions.ExpireSnapshots;
@@ -22,26 +27,97 @@ import com.sparkify.lake.LakeException;
  */
 public final class Maintenance {
 
+    /**
+     * The summary property of a compaction's snapshot: the id of the snapshot whose rows it holds, that is the
+     * snapshot a run published. Once that one is expired, a query as of the run can read the compaction's.
+     */
+    public static final String SAME_ROWS_AS = "sparkify.same-rows-as";
+
     /** The tables a daily batch appends small files to: the fact table, time and the record of the input. */
     static final List<String> COMPACTED = List.of("songplays", "time", IcebergTables.INPUT_PREFIX + "events",
             IcebergTables.INPUT_PREFIX + "files", IcebergTables.INPUT_PREFIX + "rejected");
 
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'",
+            Locale.ROOT).withZone(ZoneOffset.UTC);
+
     private Maintenance() {
     }
 
-    /** What maintenance did to one table. */
-    public record Done(String table, int snapshotsExpired, long filesExpired, long filesCompacted,
-                       long filesWritten, long orphansRemoved) {
+    /**
+     * What maintenance did to one table.
+     *
+     * @param compacted     false for a table maintenance does not compact (then the file counts are 0)
+     * @param readableSince the earliest time whose rows of the table a snapshot it kept holds: its oldest
+     *                      snapshot's, or earlier when a compaction kept a run's rows (see {@link #SAME_ROWS_AS});
+     *                      null when the table has no snapshot or that time is not known
+     */
+    public record Done(String table, boolean compacted, long filesCompacted, long filesWritten,
+                       int snapshotsExpired, long filesExpired, long orphansRemoved, Instant readableSince) {
+
+        private static final String ROW = "%-16s %22s %19s %25s %22s";
 
         public String line() {
-            return String.format(Locale.ROOT, "%-18s %,9d %,13d %,10d → %,5d %,9d", table, snapshotsExpired,
-                    filesExpired, filesCompacted, filesWritten, orphansRemoved);
+            String compaction = !compacted ? "not compacted"
+                    : filesCompacted == 0 ? "nothing to compact"
+                    : String.format(Locale.ROOT, "%,d → %,d", filesCompacted, filesWritten);
+            return String.format(Locale.ROOT, ROW, table, compaction, String.format(Locale.ROOT, "%,d",
+                    snapshotsExpired), String.format(Locale.ROOT, "%,d", filesExpired),
+                    String.format(Locale.ROOT, "%,d", orphansRemoved));
         }
 
         public static String header() {
-            return String.format(Locale.ROOT, "%-18s %9s %13s %18s %9s", "table", "snapshots", "files freed",
-                    "files compacted", "orphans");
+            return String.format(Locale.ROOT, ROW, "table", "data files compacted", "snapshots expired",
+                    "files deleted with them", "orphan files deleted");
         }
+    }
+
+    /** What the columns mean, in the terms of this run's retention. */
+    public static String legend(Duration retention, int keepLast) {
+        String age = words(retention);
+        return "Compacting rewrites a table's small data files as one file per partition; it keeps the rows. "
+                + "A snapshot is a version of a table, which query --as-of reads: those older than " + age
+                + " are expired, except the last " + keepLast + " of each table, and the files only they used are "
+                + "deleted with them. Orphan files are files no snapshot names (left by killed runs), deleted "
+                + "once older than " + age + ".";
+    }
+
+    /** The whole run in one sentence, from what each table's line says was done. */
+    public static String summary(List<Done> done) {
+        long compacted = 0;
+        long written = 0;
+        int tablesCompacted = 0;
+        int snapshots = 0;
+        long freed = 0;
+        long orphans = 0;
+        Instant unreadableBefore = null;
+        for (Done table : done) {
+            compacted += table.filesCompacted();
+            written += table.filesWritten();
+            tablesCompacted += table.filesCompacted() > 0 ? 1 : 0;
+            snapshots += table.snapshotsExpired();
+            freed += table.filesExpired();
+            orphans += table.orphansRemoved();
+            // A run published before the rows a table still holds finds no version of that table to read.
+            if (table.snapshotsExpired() > 0 && table.readableSince() != null
+                    && (unreadableBefore == null || table.readableSince().isAfter(unreadableBefore))) {
+                unreadableBefore = table.readableSince();
+            }
+        }
+        StringBuilder sentence = new StringBuilder();
+        sentence.append(compacted == 0 ? "Compacted no files (no partition had more than one file)"
+                : String.format(Locale.ROOT, "Compacted %s into %,d in %s", files(compacted), written,
+                        plural(tablesCompacted, "table")));
+        sentence.append(String.format(Locale.ROOT, ", expired %s (freeing %s), removed %s; ",
+                plural(snapshots, "snapshot"), files(freed), plural(orphans, "orphan file")));
+        if (snapshots == 0) {
+            sentence.append("no snapshot was expired, so every run that could be read with --as-of still can.");
+        } else if (unreadableBefore == null) {
+            sentence.append("runs whose snapshots were expired can no longer be read with --as-of.");
+        } else {
+            sentence.append("runs published before ").append(UTC.format(unreadableBefore))
+                    .append(" can no longer be read with --as-of.");
+        }
+        return sentence.toString();
     }
 
     /**
@@ -61,34 +137,89 @@ public final class Maintenance {
                 continue;
             }
             Table table = catalog.table(name);
+            boolean compacts = COMPACTED.contains(name);
             long compacted = 0;
             long written = 0;
-            if (COMPACTED.contains(name) && table.currentSnapshot() != null) {
+            Snapshot current = table.currentSnapshot();
+            if (compacts && current != null) {
                 RewriteDataFiles.Result rewrite = SparkActions.get(spark).rewriteDataFiles(table)
                         // Every partition with two files or more is rewritten into one file per partition.
                         .option(RewriteDataFiles.TARGET_FILE_SIZE_BYTES, String.valueOf(512L << 20))
                         .option("min-input-files", "2")
+                        .snapshotProperty(SAME_ROWS_AS, sameRowsAs(current))
                         .execute();
                 compacted = rewrite.rewrittenDataFilesCount();
                 written = rewrite.addedDataFilesCount();
                 table.refresh();
             }
+            Map<Long, Long> committed = new HashMap<>();
+            table.snapshots().forEach(snapshot -> committed.put(snapshot.snapshotId(), snapshot.timestampMillis()));
             int snapshotsBefore = count(table.snapshots());
             ExpireSnapshots.Result expired = SparkActions.get(spark).expireSnapshots(table)
                     .expireOlderThan(before).retainLast(keepLast).execute();
             table.refresh();
             int snapshotsExpired = snapshotsBefore - count(table.snapshots());
+            long filesExpired = expired.deletedDataFilesCount() + expired.deletedManifestsCount()
+                    + expired.deletedManifestListsCount();
             DeleteOrphanFiles.Result orphans = SparkActions.get(spark).deleteOrphanFiles(table).olderThan(before)
                     .execute();
-            long orphansRemoved = 0;
-            for (var ignored : orphans.orphanFileLocations()) {
-                orphansRemoved++;
-            }
-            done.add(new Done(name, snapshotsExpired, expired.deletedDataFilesCount()
-                    + expired.deletedManifestsCount() + expired.deletedManifestListsCount(), compacted, written,
-                    orphansRemoved));
+            long orphansRemoved = count(orphans.orphanFileLocations());
+            done.add(new Done(name, compacts, compacted, written, snapshotsExpired, filesExpired, orphansRemoved,
+                    readableSince(table, committed)));
         }
         return done;
+    }
+
+    /** The snapshot whose rows a compaction of {@code current} keeps: the one a run published, through any
+     *  compactions since. */
+    static String sameRowsAs(Snapshot current) {
+        String earlier = current.summary() == null ? null : current.summary().get(SAME_ROWS_AS);
+        return earlier != null ? earlier : String.valueOf(current.snapshotId());
+    }
+
+    /**
+     * The earliest time whose rows of the table one of its snapshots holds. A compaction holds the rows of the
+     * snapshot it names; when that one's time is not in {@code committed} (expired by an earlier maintain) the
+     * time is not known, and null is said rather than a later time that would claim too much.
+     */
+    static Instant readableSince(Table table, Map<Long, Long> committed) {
+        Long since = null;
+        for (Snapshot snapshot : table.snapshots()) {
+            long at = snapshot.timestampMillis();
+            String original = snapshot.summary() == null ? null : snapshot.summary().get(SAME_ROWS_AS);
+            if (original != null) {
+                Long then = committed.get(Long.parseLong(original));
+                if (then == null) {
+                    return null;
+                }
+                at = Math.min(at, then);
+            }
+            since = since == null ? at : Math.min(since, at);
+        }
+        return since == null ? null : Instant.ofEpochMilli(since);
+    }
+
+    private static String files(long n) {
+        return plural(n, "file");
+    }
+
+    private static String plural(long n, String noun) {
+        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
+    }
+
+    /** 7d as "7 days", 36h as "36 hours": as --retention was given. */
+    static String words(Duration age) {
+        long seconds = age.toSeconds();
+        if (seconds > 0 && seconds % 86_400 == 0) {
+            return plural(seconds / 86_400, "day");
+        }
+        if (seconds > 0 && seconds % 3_600 == 0) {
+            return plural(seconds / 3_600, "hour");
+        }
+        if (seconds > 0 && seconds % 60 == 0) {
+            return plural(seconds / 60, "minute");
+        }
+        return plural(seconds, "second");
     }
 
     private static int count(Iterable<?> items) {
