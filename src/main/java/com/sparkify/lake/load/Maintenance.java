@@ -96,14 +96,16 @@ public final class Maintenance {
         }
     }
 
-    /** What the columns mean, in the terms of this run's retention. */
+    /** What each column counts, in the terms of this run's retention: one line per column. */
     public static String legend(Duration retention, int keepLast) {
         String age = words(retention);
-        return "Compacting rewrites a table's small data files as one file per partition; it keeps the rows. "
-                + "A snapshot is a version of a table, which query --as-of reads: those older than " + age
-                + " are expired, except the last " + keepLast + " of each table, and the files only they used are "
-                + "deleted with them. Orphan files are files no snapshot names (left by killed runs), deleted "
-                + "once older than " + age + ".";
+        return String.join(System.lineSeparator(),
+                "data files compacted: a table's small data files rewritten as one file per partition (before → "
+                        + "after); the rows stay the same.",
+                "snapshots expired: versions of a table older than " + age + ", beyond the last " + keepLast
+                        + " of each table; query --as-of can no longer read them.",
+                "files deleted with them: the data and metadata files that only those snapshots used.",
+                "orphan files deleted: files no snapshot names (left by killed runs), once older than " + age + ".");
     }
 
     /** The whole run in one sentence, from what each table's line says was done. */
