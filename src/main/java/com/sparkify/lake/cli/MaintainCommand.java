@@ -48,6 +48,8 @@ final class MaintainCommand implements Callable<Integer> {
             for (String input : List.of("songs", "events", "files", "rejected")) {
                 tables.add(IcebergTables.INPUT_PREFIX + input);
             }
+            // The record of runs: its files compacted and old snapshots expired like the rest, its rows never.
+            tables.add(com.sparkify.lake.load.RunRecord.TABLE);
             LakeCatalog catalog = Sessions.icebergLake(spark, lake.lake, config.config());
             // Not while a run writes the lake (its publication would fail), nor two at once: the run's lock.
             String qualified = LakeCatalog.qualified(lake.lake, spark.sparkContext().hadoopConfiguration());
@@ -59,6 +61,9 @@ final class MaintainCommand implements Callable<Integer> {
             }
             System.out.println(Maintenance.Done.header());
             done.forEach(table -> System.out.println(table.line()));
+            System.out.println();
+            System.out.println(Maintenance.legend(age, keepLast));
+            System.out.println(Maintenance.summary(done));
             return 0;
         });
     }
