@@ -215,6 +215,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
 
     /** Starts (or joins) the Spark session a run uses. */
     public SparkSession startSpark() {
+        requireMasterAnswers(master);
         SparkSession.Builder builder = SparkSession.builder()
                 .appName("sparkify-lake")
                 .master(master)
@@ -222,6 +223,10 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
                 .config("spark.ui.showConsoleProgress", "false")
                 // The pipeline's plans are wide; Spark warns when it shortens their text otherwise.
                 .config("spark.sql.debug.maxToStringFields", "200")
+                // The lake is not in Spark's warehouse, which would otherwise appear, empty, as spark-warehouse/ in
+                // whatever folder the command was started from.
+                .config("spark.sql.warehouse.dir", new java.io.File(System.getProperty("java.io.tmpdir"),
+                        "sparkify-lake-warehouse").toURI().toString())
                 // Local files without a chmod process per file written: see load.LocalFileSystem.
                 .config("spark.hadoop.fs.file.impl", com.sparkify.lake.load.LocalFileSystem.class.getName())
                 // Iceberg's SQL (branches, row-level deletes, procedures); a session can only get it at its start.
@@ -401,4 +406,30 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     }
 
     private static final String HADOOP_PREFIX = "spark.hadoop.";
+
+    /**
+     * A standalone master that is not there makes Spark retry for a minute, logging warnings, and then fail with
+     * "Cannot call methods on a stopped SparkContext". Asking its port first says what is wrong in seconds.
+     */
+    static void requireMasterAnswers(String master) {
+        if (master == null || !master.startsWith("spark://")) {
+            return;
+        }
+        List<String> tried = new ArrayList<>();
+        for (String address : master.substring("spark://".length()).split(",")) {
+            int colon = address.lastIndexOf(':');
+            String host = colon < 0 ? address : address.substring(0, colon);
+            int port = colon < 0 ? 7077 : Integer.parseInt(address.substring(colon + 1).replaceAll("/.*", ""));
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), 5_000);
+                return;
+            } catch (java.io.IOException e) {
+                tried.add(host + ":" + port + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getMessage().toLowerCase(java.util.Locale.ROOT)) + ")");
+            }
+        }
+        throw new LakeException("No Spark master answered at " + master + ": " + String.join(", ", tried)
+                + ". Check that the master runs and that --master gives the host and port its log and web UI show "
+                + "(spark://HOST:7077 by default), and that nothing blocks that port.");
+    }
 }

@@ -21,6 +21,23 @@ class SettingsTest {
     }
 
     @Test
+    void aStandaloneMasterThatDoesNotAnswerIsSaidInOneLineBeforeSparkStarts() throws java.io.IOException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String master = "spark://127.0.0.1:" + port;
+        LakeException refused = assertThrows(LakeException.class, () -> Settings.requireMasterAnswers(master));
+        assertTrue(refused.getMessage().startsWith("No Spark master answered at " + master + ": 127.0.0.1:" + port
+                + " (connection refused)"), refused.getMessage());
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Settings.requireMasterAnswers("spark://127.0.0.1:" + listening.getLocalPort());
+        }
+        Settings.requireMasterAnswers("local[2]");
+    }
+
+    @Test
     void theSampleIsSmallSoTwoTasksPerCoreAndOneFilePerFolder() {
         // 3.6 MiB of JSON: far below 64 MiB a partition, so the floor of 4 (2 cores) decides.
         assertEquals(new Settings.Tuning(3_775_000, 4, 1, 5_000_000),

@@ -55,7 +55,9 @@ final class QueryCommand implements Callable<Integer> {
         try {
             query = QueryCatalog.named(which.named.name);
         } catch (LakeException unknown) {
-            throw new UsageError(unknown.getMessage());
+            String meant = SparkifyLake.closest(which.named.name, QueryCatalog.all().stream()
+                    .map(QueryCatalog.Query::name).toList()).map(name -> " Did you mean '" + name + "'?").orElse("");
+            throw new UsageError(unknown.getMessage() + meant);
         }
         answer.validated();
         String lake = which.named.lake;

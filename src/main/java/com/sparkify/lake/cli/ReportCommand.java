@@ -34,6 +34,7 @@ final class ReportCommand implements Callable<Integer> {
         if (Files.isDirectory(out)) {
             throw new UsageError("--out names a file to write, and " + out + " is a folder.");
         }
+        writable(out);
         String html = Sessions.withSpark(config.settings(), spark -> ReportPage.html(LakeReport.of(spark, lake.lake,
                 config.config())));
         try {
@@ -44,8 +45,45 @@ final class ReportCommand implements Callable<Integer> {
             Files.writeString(absolute, html, StandardCharsets.UTF_8);
             System.out.println("Wrote " + absolute + ": open it in a browser (it needs no network).");
         } catch (IOException e) {
-            throw new LakeException("Cannot write the report to " + out + ": " + e.getMessage(), e);
+            throw new LakeException("Cannot write the report to " + out + ": " + reason(e), e);
         }
         return 0;
+    }
+
+    /** Tries the file before the report is computed (seconds of Spark): a path it cannot write fails at once. */
+    static void writable(Path file) {
+        Path absolute = file.toAbsolutePath();
+        boolean existed = Files.exists(absolute);
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+            try (var channel = java.nio.channels.FileChannel.open(absolute, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                // opened: the folder takes files and the file takes writes
+            }
+            if (!existed) {
+                Files.deleteIfExists(absolute);
+            }
+        } catch (IOException e) {
+            throw new LakeException("Cannot write the report to " + file + ": " + reason(e) + ".", e);
+        }
+    }
+
+    /** The operating system's reason, which Java's exceptions give as a class rather than in their message. */
+    static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException denied) {
+            return "permission denied (" + denied.getFile() + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException missing) {
+            return "no such file or folder (" + missing.getFile() + ")";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException exists) {
+            return exists.getFile() + " is in the way: it exists and is not a folder";
+        }
+        if (e instanceof java.nio.file.FileSystemException system && system.getReason() != null) {
+            return system.getReason().toLowerCase(java.util.Locale.ROOT) + " (" + system.getFile() + ")";
+        }
+        return String.valueOf(e.getMessage());
     }
 }

@@ -17,14 +17,17 @@ import picocli.CommandLine.Command;
         subcommands = {EtlCommand.class, QueryCommand.class, SqlCommand.class, ReportCommand.class, CheckCommand.class,
             HistoryCommand.class, MaintainCommand.class, GenerateCommand.class,
             CommandLine.HelpCommand.class})
-public final class SparkifyLake implements Runnable {
+public final class SparkifyLake implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** No command given: the usage, on standard error, and the exit code of any other wrong command line. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().flush();
+        return USAGE;
     }
 
     public static void main(String[] args) {

@@ -51,6 +51,11 @@ final class SqlCommand implements Callable<Integer> {
             } catch (LakeException e) {
                 throw e;
             } catch (Exception e) {
+                if (e instanceof SparkThrowable thrown && "TABLE_OR_VIEW_NOT_FOUND".equals(thrown.getCondition())) {
+                    String name = String.valueOf(thrown.getMessageParameters().get("relationName"));
+                    throw new LakeException("The lake has no table " + name + ". Its tables are "
+                            + String.join(", ", LakeTables.NAMES) + ".");
+                }
                 if (e instanceof SparkThrowable) {
                     throw new LakeException("The query failed: " + paragraph(e.getMessage()));
                 }

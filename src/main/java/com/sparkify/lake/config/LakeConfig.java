@@ -123,7 +123,13 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
                 if (!key.equalsIgnoreCase("format")) {
                     throw new LakeException(where + ": unknown key " + key + " in [lake]; the known key is format.");
                 }
-                lake.put("format", value.toLowerCase(Locale.ROOT));
+                String format = value.toLowerCase(Locale.ROOT).strip();
+                // Checked here, for every command that reads the file, not only by etl, which uses it.
+                if (!format.equals("parquet") && !format.equals("iceberg")) {
+                    throw new LakeException(where + ": format under [lake] must be parquet or iceberg, not '"
+                            + value + "'.");
+                }
+                lake.put("format", format);
             } else if (section.equals("catalog")) {
                 String name = key.toLowerCase(Locale.ROOT);
                 if (!CatalogConfig.KEYS.contains(name)) {

@@ -101,9 +101,14 @@ public record RunSummary(String runId, String status, String input, String lake,
     /** The summary as a person reads it in a terminal. */
     public String toTable() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-12s %8s %10s %10s %10s%n", "input", "files", "records", "loaded", "rejected"));
-        inputs.forEach((name, counts) -> out.append(String.format("%-12s %,8d %,10d %,10d %,10d%n",
-                name, counts.files(), counts.records(), counts.loaded(), counts.rejected())));
+        if (inputs.isEmpty()) {
+            // A run with nothing new read nothing: an input table of headers alone would say nothing.
+            out.append("input: nothing new to read\n");
+        } else {
+            out.append(String.format("%-12s %8s %10s %10s %10s%n", "input", "files", "records", "loaded", "rejected"));
+            inputs.forEach((name, counts) -> out.append(String.format("%-12s %,8d %,10d %,10d %,10d%n",
+                    name, counts.files(), counts.records(), counts.loaded(), counts.rejected())));
+        }
         if (snapshots == null || snapshots.isEmpty()) {
             out.append(String.format("%n%-12s %10s%n", "table", "rows"));
             tables.forEach((name, rows) -> out.append(String.format("%-12s %,10d%n", name, rows)));

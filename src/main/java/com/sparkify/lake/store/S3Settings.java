@@ -102,6 +102,12 @@ public final class S3Settings {
         hadoop.set("mapreduce.outputcommitter.factory.scheme.s3a",
                 "org.apache.hadoop.fs.s3a.commit.S3ACommitterFactory");
         hadoop.set("fs.s3a.committer.name", committer(oneMachine, hadoop));
+        if (oneMachine && hadoop.getTrimmed("fs.s3a.committer.staging.tmp.path") == null) {
+            // Its default, tmp/staging, is relative: a local run would leave tmp/staging/USER in whatever folder
+            // the command was started from. The system's temporary folder is where such lists belong.
+            hadoop.set("fs.s3a.committer.staging.tmp.path", new java.io.File(System.getProperty("java.io.tmpdir"),
+                    "sparkify-lake-staging").toURI().toString());
+        }
         // Where the magic committer runs, a task keeps what it must commit in memory instead of writing a
         // .pending file and a marker per file to the store and reading them back: two of its four round
         // trips per file, and its task commit's listing. Spark's tasks write and commit in one JVM.

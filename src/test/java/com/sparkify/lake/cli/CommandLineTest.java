@@ -126,6 +126,44 @@ class CommandLineTest {
     }
 
     @Test
+    void aBareCommandAMistypedQueryAndABadFormatInTheConfigAreUsageErrors() throws IOException {
+        Result bare = run();
+        assertEquals(2, bare.code(), "no command is a wrong command line");
+        assertTrue(bare.err().contains("Usage: sparkify-lake") && bare.out().isEmpty(), bare.err());
+        Result query = run("query", "top-user", "--lake", work.toString());
+        assertEquals(2, query.code());
+        assertTrue(query.err().contains("Did you mean 'top-users'?"), query.err());
+        Path config = work.resolve("lake.cfg");
+        Files.writeString(config, "[lake]\nformat = iceburg\n");
+        Result check = run("check", "--lake", work.toString(), "--config", config.toString());
+        assertEquals(1, check.code());
+        assertTrue(check.err().contains("must be parquet or iceberg, not 'iceburg'"), check.err());
+    }
+
+    @Test
+    void aReportThatCannotBeWrittenSaysWhyBeforeComputingIt() throws IOException {
+        Result proc = run("report", "--lake", Lakes.localSampleLake().toString(), "--out", "/proc/report.html");
+        assertEquals(1, proc.code());
+        String line = proc.err().lines().findFirst().orElse("");
+        assertTrue(line.startsWith("sparkify-lake: Cannot write the report to /proc/report.html: ")
+                && !line.endsWith(": /proc/report.html"), "the operating system's reason: " + line);
+        Path blocked = work.resolve("a-file");
+        Files.writeString(blocked, "not a folder");
+        Result under = run("report", "--lake", Lakes.localSampleLake().toString(), "--out",
+                blocked.resolve("report.html").toString());
+        assertEquals(1, under.code());
+        assertTrue(under.err().contains("is in the way") || under.err().contains("not a directory"), under.err());
+    }
+
+    @Test
+    void anUnknownTableInSqlNamesTheLakesTables() throws IOException {
+        Result unknown = run("sql", "--lake", Lakes.localSampleLake().toString(), "SELECT * FROM song_plays");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("The lake has no table `song_plays`") && unknown.err().contains(
+                "songplays, users, songs, artists, time"), unknown.err());
+    }
+
+    @Test
     void queryHelpShowsTheLakeAsRequired() {
         String help = run("query", "--help").out();
         assertTrue(help.replaceAll("\\s+", " ").contains("(--list | (NAME --lake=LAKE))"), help);
