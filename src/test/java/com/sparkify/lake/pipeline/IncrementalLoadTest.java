@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.Settings;
-import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.support.Fixtures;
 import com.sparkify.lake.support.InputFiles;
 import com.sparkify.lake.support.Lakes;
@@ -133,8 +132,9 @@ public class IncrementalLoadTest {
 
     @Test
     void anySplitGivesTheTablesOfOneFullLoad() {
-        // One random split per suite run (a fixed seed): theRulesHoldAcrossBatches has a split made by hand, the
-        // generated days another, and the fault harness's runs more; each split costs three loads.
+        // One random split per suite run (a fixed seed): theRulesHoldAcrossBatches has a split made by hand,
+        // MonthOfDailyLoadsTest generated days one by one, and the fault harness's runs more; each split costs
+        // three loads.
         Random random = new Random(20261126);
         for (int split = 0; split < 1; split++) {
             List<String> names = new ArrayList<>(WORLD.names());
@@ -146,40 +146,6 @@ public class IncrementalLoadTest {
             Path lake = loadInBatches("split" + split, WORLD, batches);
             Lakes.assertSameTables(fullLake, lake);
         }
-    }
-
-    @Test
-    void generatedDaysLoadedOneByOneEqualOneLoadAndTheParquetLake() throws IOException {
-        Path generated = work.resolve("generated");
-        new Generator(new Generator.Spec(200, 3_000, 11, 3, Generator.Spec.REAL_FIRST_DAY)).write(generated);
-        Path parquet = work.resolve("generated-parquet");
-        Lakes.build(generated, parquet);
-        // Day by day, the song catalog split in two: half with the first day, half with the last.
-        List<Path> songFiles;
-        List<Path> logFiles;
-        try (Stream<Path> songs = Files.walk(generated.resolve("song_data"));
-             Stream<Path> logs = Files.walk(generated.resolve("log_data"))) {
-            songFiles = songs.filter(Files::isRegularFile).sorted().toList();
-            logFiles = logs.filter(Files::isRegularFile).sorted().toList();
-        }
-        Path input = work.resolve("generated-batches");
-        Path lake = work.resolve("generated-iceberg");
-        for (int day = 0; day < logFiles.size(); day++) {
-            List<Path> batch = new ArrayList<>(List.of(logFiles.get(day)));
-            if (day == 0) {
-                batch.addAll(songFiles.subList(0, songFiles.size() / 2));
-            }
-            if (day == logFiles.size() - 1) {
-                batch.addAll(songFiles.subList(songFiles.size() / 2, songFiles.size()));
-            }
-            for (Path file : batch) {
-                Path target = input.resolve(generated.relativize(file).toString());
-                Files.createDirectories(target.getParent());
-                Files.copy(file, target);
-            }
-            Lakes.build(input, lake, ICEBERG);
-        }
-        Lakes.assertSameTables(parquet, lake);
     }
 
     @Test
