@@ -14,6 +14,11 @@ public final class KillSwitch {
 
     private static final String AT = System.getenv(VARIABLE);
 
+    /** INT or TERM: the signal sent at the moment instead of KILL, as a person's Ctrl-C or a scheduler's stop. */
+    public static final String SIGNAL_VARIABLE = "SPARKIFY_KILL_SIGNAL";
+
+    private static final String SIGNAL = System.getenv(SIGNAL_VARIABLE);
+
     private KillSwitch() {
     }
 
@@ -22,11 +27,13 @@ public final class KillSwitch {
         if (AT == null || !AT.equals(moment)) {
             return;
         }
-        System.err.println("sparkify-lake: " + VARIABLE + "=" + AT + ": killing this process (SIGKILL)");
+        String signal = SIGNAL == null ? "KILL" : SIGNAL;
+        System.err.println("sparkify-lake: " + VARIABLE + "=" + AT + ": sending this process SIG" + signal);
         System.err.flush();
         try {
-            new ProcessBuilder("kill", "-KILL", String.valueOf(ProcessHandle.current().pid())).inheritIO().start()
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(ProcessHandle.current().pid())).inheritIO().start()
                     .waitFor();
+            // The run goes no further: the signal's handling ends the process meanwhile.
             Thread.sleep(60_000);
         } catch (IOException | InterruptedException e) {
             Runtime.getRuntime().halt(137);

@@ -35,6 +35,7 @@ public final class SparkifyLake implements java.util.concurrent.Callable<Integer
             // Before any logger exists: log4j2.properties reads it to print the traces logged with errors.
             System.setProperty("sparkify.log.traces", "full");
         }
+        com.sparkify.lake.pipeline.Interruption.trapSignals();
         System.exit(commandLine().execute(args));
     }
 
@@ -99,6 +100,10 @@ public final class SparkifyLake implements java.util.concurrent.Callable<Integer
 
     private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
         PrintWriter err = command.getErr();
+        if (com.sparkify.lake.pipeline.Interruption.signalled()) {
+            // The run met the shutdown a signal began (Spark stopped under it); the signal's line says it all.
+            return FAILED;
+        }
         LakeException known = findLakeException(e);
         if (known instanceof UsageError) {
             return usage(command, known.getMessage(), Optional.empty());

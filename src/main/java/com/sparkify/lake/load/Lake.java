@@ -55,7 +55,7 @@ public final class Lake {
     private final boolean atomicRename;
     /** Set once this run began to move its staged entries into place: from then on its staging is the
      *  previous lake's safekeeping, not garbage. */
-    private boolean publishing;
+    private volatile boolean publishing;
 
     private Lake(FileSystem fs, Path root) {
         this.fs = fs;
@@ -141,6 +141,16 @@ public final class Lake {
         }
     }
 
+    /** Whether the run began to make its tables visible (then only the next run's recovery may undo it). */
+    public boolean publishing() {
+        return publishing;
+    }
+
+    /** Marks that the run begins to publish, for a lake whose tables publish themselves (Iceberg's commits). */
+    public void beginPublishing() {
+        publishing = true;
+    }
+
     /** Moves each staged entry into the lake, replacing the previous one; tables written in place (see
      *  {@link #tableTarget}) are already there. */
     public void publish(String runId, List<String> entries) {
@@ -162,6 +172,7 @@ public final class Lake {
                 if (fs.exists(next) && !fs.rename(next, live)) {
                     throw new IOException("could not move the new " + entry + " into " + live);
                 }
+                com.sparkify.lake.KillSwitch.reached("publish " + entry);
             }
             fs.delete(staged, true);
             removeEmptyStaging();

@@ -247,8 +247,10 @@ final class IcebergRun {
                         null, how, List.copyOf(tablesNow.values()), checked.stream()
                                 .map(c -> new RunRecord.Check(c.name(), c.offending())).toList(),
                         all.stream().map(WholeFiles.Found::path).toList())));
-                Map<String, Publication.Published> published = progress.stage("publish",
-                        () -> publication.publish(ORDER), p -> "tables published in " + lake.uri());
+                Map<String, Publication.Published> published = progress.stage("publish", () -> {
+                    lake.beginPublishing();
+                    return publication.publish(ORDER);
+                }, p -> "tables published in " + lake.uri());
                 Map<String, RunSummary.Snapshot> snapshots = new LinkedHashMap<>();
                 rows.keySet().forEach(name -> {
                     Publication.Published at = published.get(name);

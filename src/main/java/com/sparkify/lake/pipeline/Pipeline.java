@@ -120,7 +120,8 @@ public final class Pipeline {
             progress.countRequests(requests::sofar);
         }
         // One run at a time: taken before the recovery below, which takes any staging for a killed run's.
-        try (LakeLock lock = lake.lock(runId, started)) {
+        try (LakeLock lock = lake.lock(runId, started);
+             Interruption stop = Interruption.watch(lake, runId, lock, settings.format() == Settings.Format.ICEBERG)) {
             if (lock.previousHolder() != null) {
                 progress.say(String.format(Locale.ROOT, "%-18s %s", "lock", "taken over from "
                         + LakeLock.describe(lock.previousHolder()) + ", which is no longer running"));
