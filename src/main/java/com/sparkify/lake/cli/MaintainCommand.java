@@ -64,6 +64,13 @@ final class MaintainCommand implements Callable<Integer> {
             System.out.println();
             System.out.println(Maintenance.legend(age, keepLast));
             System.out.println(Maintenance.summary(done));
+            // The summary dates from snapshots' commits; the record says exactly which runs can still be read.
+            List<com.sparkify.lake.analytics.History.Run> runs = com.sparkify.lake.analytics.History.runs(catalog);
+            long expired = runs.stream().filter(run -> !run.readable()).count();
+            runs.stream().filter(com.sparkify.lake.analytics.History.Run::readable).findFirst().ifPresent(oldest ->
+                    System.out.printf("Of the %,d runs in the lake's record, %,d can no longer be read --as-of; the "
+                            + "oldest that can is %s, published %s.%n", runs.size(), expired, oldest.runId(),
+                            com.sparkify.lake.analytics.History.printed(oldest.published())));
             return 0;
         });
     }
