@@ -6,8 +6,11 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.s3a.UnknownStoreException;
@@ -29,30 +32,49 @@ public final class StoreErrors {
      * @return the user's message, or empty when the failure is not about reaching an object store
      */
     public static Optional<LakeException> explain(String location, Throwable failure, Configuration hadoop) {
+        return explain(location, failure, hadoop, System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    static Optional<LakeException> explain(String location, Throwable failure, Configuration hadoop,
+            Map<String, String> environment, Path home) {
         String where = safe(location);
         String endpoint = endpoint(hadoop);
+        // S3A reports missing credentials and an unreachable host as an AccessDeniedException around the real
+        // cause: the whole chain is searched for the precise causes before the generic refusal is believed.
+        if (find(failure, cause -> cause instanceof UnknownStoreException)) {
+            return Optional.of(new LakeException("The bucket " + bucket(where) + " does not exist at "
+                    + endpoint + ". Check the bucket name in " + where + ", and the endpoint and region in "
+                    + "--config.", failure));
+        }
+        if (find(failure, cause -> cause instanceof NoAuthWithAWSException)) {
+            return Optional.of(new LakeException("No AWS credentials were found for " + where + ", so nothing was "
+                    + "sent to " + endpoint + ". Looked in: " + CredentialSources.describe(hadoop, environment, home)
+                    + ". Give keys in --config FILE ([AWS] AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or set "
+                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or set up an AWS profile or role.", failure));
+        }
+        Optional<Throwable> unreachable = first(failure, StoreErrors::cannotConnect);
+        if (unreachable.isPresent()) {
+            return Optional.of(new LakeException("Cannot reach the object store at " + endpoint + " for "
+                    + where + " (" + unreachable.get().getClass().getSimpleName() + "): no answer came back. Check "
+                    + "the endpoint in --config, that the store is up, and the network in between.", failure));
+        }
+        if (find(failure, cause -> cause instanceof AccessDeniedException || mentions(cause, "Status Code: 403",
+                "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"))) {
+            return Optional.of(new LakeException("Access denied to " + where + " (HTTP 403) by " + endpoint
+                    + ". Check the credentials (--config [AWS], then the AWS_* environment variables, then "
+                    + "the AWS profile or role) and that they may read and write " + bucket(where) + ".", failure));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean find(Throwable failure, Predicate<Throwable> test) {
+        return first(failure, test).isPresent();
+    }
+
+    private static Optional<Throwable> first(Throwable failure, Predicate<Throwable> test) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof UnknownStoreException) {
-                return Optional.of(new LakeException("The bucket " + bucket(where) + " does not exist at "
-                        + endpoint + ". Check the bucket name in " + where + ", and the endpoint and region in "
-                        + "--config.", failure));
-            }
-            if (cause instanceof NoAuthWithAWSException) {
-                return Optional.of(new LakeException("No AWS credentials were found for " + where + ". Give "
-                        + "them in --config FILE ([AWS] AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or set "
-                        + "the AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY environment variables, or set up "
-                        + "an AWS profile or role.", failure));
-            }
-            if (cause instanceof AccessDeniedException || mentions(cause, "Status Code: 403", "AccessDenied",
-                    "InvalidAccessKeyId", "SignatureDoesNotMatch")) {
-                return Optional.of(new LakeException("Access denied to " + where + " (HTTP 403) by " + endpoint
-                        + ". Check the credentials (--config [AWS], then the AWS_* environment variables, then "
-                        + "the AWS profile or role) and that they may read and write " + bucket(where) + ".", failure));
-            }
-            if (cannotConnect(cause)) {
-                return Optional.of(new LakeException("Cannot reach the object store at " + endpoint + " for "
-                        + where + " (" + cause.getClass().getSimpleName() + "). Check the endpoint in "
-                        + "--config, that the store is up, and the network in between.", failure));
+            if (test.test(cause)) {
+                return Optional.of(cause);
             }
         }
         return Optional.empty();
@@ -60,12 +82,7 @@ public final class StoreErrors {
 
     /** Whether the failure, or a cause of it, is a store that cannot be reached at all. */
     public static boolean unreachable(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cannotConnect(cause)) {
-                return true;
-            }
-        }
-        return false;
+        return find(failure, StoreErrors::cannotConnect);
     }
 
     private static boolean cannotConnect(Throwable cause) {

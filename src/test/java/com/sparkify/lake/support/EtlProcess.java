@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The command line in a JVM of its own, as a user or a scheduler starts it: a test that kills a run must not
- * kill itself. Started with this JVM's classpath and Spark's JVM flags, and stopped by its process id.
+ * kill itself. Started with this JVM's classpath and Spark's JVM flags, without the AWS_* variables of this
+ * JVM's environment, and stopped by its process id.
  */
 public final class EtlProcess {
 
@@ -66,6 +67,9 @@ public final class EtlProcess {
         command.addAll(List.of(arguments));
         Path log = Files.createTempFile(workDir, "etl-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // A developer's own AWS keys or profile must not reach a test's run: nothing a test starts talks to AWS.
+        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") && !name.equals("AWS_CA_BUNDLE"));
+        builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         builder.environment().putAll(environment);
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         return new Started(builder.start(), log);
