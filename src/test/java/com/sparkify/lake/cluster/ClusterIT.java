@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.sparkify.lake.pipeline.RunSummary;
@@ -22,6 +23,7 @@ import com.sparkify.lake.support.TestSpark;
  * the driver started by spark-submit's own code with the application jar. The lake it builds must be the
  * local-mode lake, row for row.
  */
+@Tag("slow")
 class ClusterIT extends OnTwoWorkers {
 
     @Test

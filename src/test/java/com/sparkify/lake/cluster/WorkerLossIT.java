@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.sparkify.lake.generate.Generator;
@@ -27,6 +28,7 @@ import com.sparkify.lake.support.TestSpark;
  * those tasks again on the other worker, and the lake must come out exactly as if nothing had happened: no
  * row lost, none written twice, the run's counts unchanged.
  */
+@Tag("slow")
 class WorkerLossIT extends OnTwoWorkers {
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import com.sparkify.lake.support.TestSpark;
 
 /** The fault harness's small default, as CI runs it: one seeded round of each scenario (kills on both kinds of
  *  lake; two runs at once, readers and unreadable input on a Parquet lake; no 2 GiB line, no full disk). */
+@Tag("slow")
 class FaultsTest {
 
     @TempDir

@@ -40,6 +40,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -58,6 +59,7 @@ import com.sparkify.lake.support.TestSpark;
  * and after: what it compacted and expired, the snapshot each compaction says it has the rows of, the files it
  * deleted, and the summary's figures. The steps build on each other, in order.
  */
+@Tag("slow")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MaintenanceTest {
 

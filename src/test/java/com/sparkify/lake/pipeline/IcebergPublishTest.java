@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,7 @@ import com.sparkify.lake.support.TestSpark;
  * Write-audit-publish on an Iceberg lake: what readers see while a run publishes, after a run whose checks
  * fail, and after a run killed at a chosen moment.
  */
+@Tag("slow")
 class IcebergPublishTest {
 
     @TempDir

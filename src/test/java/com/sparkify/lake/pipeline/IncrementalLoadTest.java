@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,7 @@ import com.sparkify.lake.support.Trees;
  * An Iceberg lake loaded batch by batch equals one load of all the input, row for row and id for id, however
  * the input is split: the contract's rules hold across batches, not only within one.
  */
+@Tag("slow")
 public class IncrementalLoadTest {
 
     @TempDir

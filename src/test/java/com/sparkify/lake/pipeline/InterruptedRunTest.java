@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ import com.sparkify.lake.support.Trees;
  * publishes: one line says what state the lake is in, the lock and the staging are gone, the exit code is the
  * shell's for the signal, and the lake is as it was (before) or finished by the next run (while).
  */
+@Tag("slow")
 class InterruptedRunTest {
 
     @TempDir

@@ -20,6 +20,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,7 @@ import com.sparkify.lake.support.TestSpark;
  * at the default 7 days), then what a data engineer relies on: the record of runs, time travel to every run still
  * readable, files delivered again, and a changed file reloaded.
  */
+@Tag("slow")
 class MonthOfDailyLoadsTest {
 
     /**

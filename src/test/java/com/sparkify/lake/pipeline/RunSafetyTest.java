@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,7 @@ import com.sparkify.lake.support.TestSpark;
 import com.sparkify.lake.support.Trees;
 
 /** Re-runs, bad input and failed runs: what the lake looks like to its readers afterwards. */
+@Tag("slow")
 class RunSafetyTest {
 
     static final List<String> TABLES = List.of("songs", "artists", "users", "songplays", "time");

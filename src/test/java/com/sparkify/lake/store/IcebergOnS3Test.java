@@ -24,6 +24,7 @@ import org.apache.iceberg.StaticTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.hadoop.HadoopFileIO;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ import com.sparkify.lake.support.TestSpark;
  * atomically. Its buckets are its own: Hadoop keeps one S3A client per bucket for the life of the JVM, bound
  * to the endpoint of the S3Proxy that first served it (see S3LakeTest).
  */
+@Tag("slow")
 class IcebergOnS3Test {
 
     static final String ACCESS_KEY = "sparkify-iceberg-access-key";

@@ -31,6 +31,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * life of the JVM, with the credentials and endpoint it was created with, so a bucket already opened with good
  * keys would hide the bad ones.
  */
+@Tag("slow")
 class S3LakeTest {
 
     /** Recognisable, so that a leak anywhere is found by a plain text search. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>Its buckets are its own: Hadoop keeps one S3A client per bucket for the JVM's life, bound to the server
  * the bucket was first opened on.
  */
+@Tag("slow")
 class S3RoundTripsTest {
 
     static final String KEY = "round-trips-access-key";
