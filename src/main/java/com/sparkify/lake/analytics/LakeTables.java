@@ -14,12 +14,15 @@ import org.apache.spark.sql.SparkSession;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.load.Lake;
 import com.sparkify.lake.load.LakeCatalog;
+import com.sparkify.lake.load.StoredLake;
+import com.sparkify.lake.tables.StarSchema;
 
 /** A built lake, its tables readable by name from Spark SQL, whether Parquet folders or Iceberg tables. */
 public final class LakeTables {
 
-    public static final List<String> NAMES = List.of("songplays", "users", "songs", "artists", "time");
+    public static final List<String> NAMES = StarSchema.NAMES;
 
     private LakeTables() {
     }
@@ -40,9 +43,12 @@ public final class LakeTables {
         }
     }
 
-    /** The lake's tables by name. */
+    /** The lake's tables by name: as they are now, or (an Iceberg lake) as a run left them. */
     public static Function<String, Dataset<Row>> open(SparkSession spark, String lake, LakeConfig config,
                                                       String asOf) {
+        if (asOf == null) {
+            return StoredLake.tables(spark, lake, config);
+        }
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String root = LakeCatalog.qualified(lake, hadoop);
         if (LakeCatalog.isIceberg(root, hadoop)) {
@@ -50,18 +56,11 @@ public final class LakeTables {
             for (String name : NAMES) {
                 catalog.table(name);
             }
-            if (asOf == null) {
-                return name -> spark.table(catalog.sparkName(name));
-            }
             java.util.Map<String, Long> snapshots = History.asOf(catalog, asOf);
             return name -> spark.read().option("versionAsOf", snapshots.get(name)).table(catalog.sparkName(name));
         }
-        if (asOf != null) {
-            throw new LakeException("--as-of needs a lake of Iceberg tables (etl --format iceberg); " + lake
-                    + " is a Parquet lake, which keeps only its latest tables.");
-        }
-        requireLake(spark, lake);
-        return name -> table(spark, lake, name);
+        throw new LakeException("--as-of needs a lake of Iceberg tables (etl --format iceberg); " + lake
+                + " is a Parquet lake, which keeps only its latest tables.");
     }
 
     /**
@@ -96,57 +95,6 @@ public final class LakeTables {
 
     /** A table of a Parquet lake, or of the lake as a run stages it. */
     public static Dataset<Row> table(SparkSession spark, String lake, String name) {
-        // basePath keeps the partition columns (year, month, artist_id) when the folder is read directly.
-        String folder = lake + "/" + name;
-        return spark.read().option("basePath", folder).parquet(folder);
-    }
-
-    private static void requireLake(SparkSession spark, String lake) {
-        Path root = new Path(lake);
-        FileSystem fs;
-        try {
-            fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        } catch (IOException e) {
-            throw new LakeException("Cannot read the lake " + lake + ": " + e.getMessage(), e);
-        }
-        String table = null;
-        try {
-            for (String name : NAMES) {
-                table = name;
-                if (!fs.getFileStatus(new Path(root, name)).isDirectory()) {
-                    throw new LakeException(lake + "/" + name + " is not a folder: is " + lake + " a lake?");
-                }
-            }
-        } catch (FileNotFoundException e) {
-            if (built(fs, root)) {
-                // On an object store a Parquet lake's run deletes a table and writes it anew, in place.
-                throw new LakeException(lake + " has no " + table + " table right now, though a run built the lake: "
-                        + "a run is replacing it. Ask again once it has ended; if none is running, run etl again.");
-            }
-            // The hint must not advise writing a lake into an input folder.
-            String hint = isInput(fs, root)
-                    ? " It holds song_data/ or log_data/: it is an input. Build a lake from it with: sparkify-lake etl "
-                        + "--input " + lake + " --output LAKE (a folder outside it), then give LAKE here."
-                    : " Build one with: sparkify-lake etl --input IN --output " + lake;
-            throw new LakeException(lake + " is not a lake built by sparkify-lake: " + e.getMessage() + "." + hint);
-        } catch (IOException e) {
-            throw new LakeException("Cannot read the lake " + lake + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static boolean built(FileSystem fs, Path root) {
-        try {
-            return fs.exists(new Path(new Path(root, com.sparkify.lake.load.Lake.RUN), com.sparkify.lake.load.Lake.SUMMARY));
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static boolean isInput(FileSystem fs, Path root) {
-        try {
-            return fs.exists(new Path(root, "song_data")) || fs.exists(new Path(root, "log_data"));
-        } catch (IOException e) {
-            return false;
-        }
+        return Lake.table(spark, lake, name);
     }
 }

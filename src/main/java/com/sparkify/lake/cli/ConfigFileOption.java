@@ -2,7 +2,7 @@ package com.sparkify.lake.cli;
 
 import java.nio.file.Path;
 
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.config.LakeConfig;
 
 import picocli.CommandLine.Option;

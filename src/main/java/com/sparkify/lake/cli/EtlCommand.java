@@ -7,8 +7,9 @@ import java.util.concurrent.Callable;
 
 import org.apache.spark.sql.SparkSession;
 
+import com.sparkify.lake.pipeline.Engine;
 import com.sparkify.lake.LakeException;
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.pipeline.Pipeline;
@@ -192,7 +193,7 @@ final class EtlCommand implements Callable<Integer> {
         // A session that already runs in this JVM (a test's, a notebook's) belongs to its owner: reuse it, and
         // stop only the one started here.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = progress.stage("start spark", run::startSpark, s -> "master " + run.master());
+        SparkSession spark = progress.stage("start spark", () -> Engine.start(run), s -> "master " + run.master());
         try {
             RunSummary summary = new Pipeline(spark, settings, progress).run(in, out);
             System.out.println();

@@ -4,8 +4,9 @@ import java.util.function.Function;
 
 import org.apache.spark.sql.SparkSession;
 
+import com.sparkify.lake.pipeline.Engine;
 import com.sparkify.lake.LakeException;
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.load.LakeCatalog;
 
@@ -17,7 +18,7 @@ final class Sessions {
 
     static <T> T withSpark(Settings settings, Function<SparkSession, T> work) {
         boolean own = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = settings.startSpark();
+        SparkSession spark = Engine.start(settings);
         try {
             return work.apply(spark);
         } finally {

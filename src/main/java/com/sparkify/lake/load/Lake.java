@@ -275,4 +275,12 @@ public final class Lake {
             throw new LakeException("Cannot write " + path + ": " + e.getMessage(), e);
         }
     }
+
+    /** A table of a Parquet lake, or of one as a run stages it (under {@code lake}, a lake's or a staging's root). */
+    public static org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> table(
+            org.apache.spark.sql.SparkSession spark, String lake, String name) {
+        // basePath keeps the partition columns (year, month, artist_id) when the folder is read directly.
+        String folder = lake + "/" + name;
+        return spark.read().option("basePath", folder).parquet(folder);
+    }
 }

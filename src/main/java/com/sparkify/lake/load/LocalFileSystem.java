@@ -30,7 +30,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * The songs table is one file per (year, artist_id) folder, so those processes were most of a run's time.
  * Here permissions and file status go through java.nio instead, and no {@code .crc} side files are written or
  * looked for; everything else is Hadoop's own. Installed as {@code fs.file.impl} by
- * {@link com.sparkify.lake.Settings}.
+ * {@link com.sparkify.lake.config.Settings}.
  */
 public class LocalFileSystem extends org.apache.hadoop.fs.LocalFileSystem {
 

@@ -16,7 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 
 /** Writes one table as Parquet, Hive-partitioned, and counts its rows on the way. */
 public final class TableWriter {

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 import com.sparkify.lake.store.StoreRequests;
 
 /** Times the stages of a run and tells the user about each as it ends. */
-public final class Progress {
+public final class Progress implements com.sparkify.lake.load.Stages {
 
     /**
      * @param detail   what the stage did, in counts
@@ -36,6 +36,7 @@ public final class Progress {
     }
 
     /** Runs {@code work}, then prints one line: the stage, what {@code describe} says of its result, seconds. */
+    @Override
     public <T> T stage(String name, Supplier<T> work, java.util.function.Function<T, String> describe) {
         Map<String, Long> before = requests.get();
         long start = System.nanoTime();
@@ -50,6 +51,7 @@ public final class Progress {
         return result;
     }
 
+    @Override
     public void say(String line) {
         out.println(line);
         out.flush();

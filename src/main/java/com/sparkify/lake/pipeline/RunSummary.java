@@ -15,7 +15,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sparkify.lake.LakeException;
+import com.sparkify.lake.load.Batch;
 import com.sparkify.lake.load.Lake;
+import com.sparkify.lake.load.TableSnapshot;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreRequests;
 
@@ -23,32 +25,21 @@ import com.sparkify.lake.store.StoreRequests;
  * What a run read, rejected and wrote, how long each stage took and what the checks found: printed at the end of
  * a run and kept as {@code _run/summary.json} beside the tables it describes, for a scheduler or the report.
  * {@code input} and {@code lake} are fully qualified URIs ({@code file:/…}, {@code s3a://…}); {@code seconds}
- * counts from the command's start, so it is the total the console printed.
+ * counts from the command's start, so it is the total the console printed. {@code snapshots}: each Iceberg table
+ * as the run left it, which a reader without the catalog opens with its metadata file.
  */
 public record RunSummary(String runId, String status, String input, String lake, String startedAt,
                          Map<String, InputCounts> inputs, Map<String, Long> tables,
                          List<Progress.Stage> stages, List<Checks.Result> checks, double seconds, String message,
-                         String format, String kind, Map<String, Snapshot> snapshots) {
+                         String format, String kind, Map<String, TableSnapshot> snapshots) {
 
-    /** The lake's formats and the kinds of run an Iceberg lake knows. */
-    public static final String FULL = "full";
-    public static final String FULL_REFRESH = "full-refresh";
-    public static final String INCREMENTAL = "incremental";
+    /** The kinds of run (see load.Batch); a run that found nothing new to read is one more. */
+    public static final String FULL = Batch.FULL;
+    public static final String FULL_REFRESH = Batch.FULL_REFRESH;
+    public static final String INCREMENTAL = Batch.INCREMENTAL;
     /** An incremental run that also loaded again input files whose content changed (--reload-changed). */
-    public static final String RELOAD = "reload-changed";
+    public static final String RELOAD = Batch.RELOAD;
     public static final String NOTHING_NEW = "nothing-new";
-
-    /**
-     * An Iceberg table as the run left it: a reader without the catalog opens exactly this with the metadata
-     * file. The figures mean what they mean in the lake's record of runs ({@code load.RunRecord.TableFigures})
-     * and in {@code history}.
-     *
-     * @param net      rows the run added less rows it took away
-     * @param written  rows the run wrote: new rows, and the new versions of rows it changed
-     * @param replaced rows the run took away: the old versions of rows it changed, and rows it removed
-     */
-    public record Snapshot(long snapshotId, String metadataFile, long net, long written, long replaced) {
-    }
 
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
@@ -117,7 +108,7 @@ public record RunSummary(String runId, String status, String input, String lake,
             out.append(String.format("%n%-12s %10s %10s %10s %10s  %s%n", "table", "rows", "net", "written",
                     "replaced", "snapshot"));
             tables.forEach((name, rows) -> {
-                Snapshot snapshot = snapshots.get(name);
+                TableSnapshot snapshot = snapshots.get(name);
                 out.append(snapshot == null ? String.format("%-12s %,10d%n", name, rows)
                         : String.format("%-12s %,10d %+,10d %,10d %,10d  %d%n", name, rows, snapshot.net(),
                                 snapshot.written(), snapshot.replaced(), snapshot.snapshotId()));

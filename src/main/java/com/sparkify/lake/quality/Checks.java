@@ -25,7 +25,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 
-import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.load.StoredLake;
+import com.sparkify.lake.tables.StarSchema;
 
 /**
  * Data-quality checks on a built lake: keys, references between the fact table and its dimensions,
@@ -97,7 +98,7 @@ public final class Checks {
 
     /** Checks a lake as it is stored, opening an Iceberg lake's catalog with {@code config}. */
     public static Checks onLake(SparkSession spark, String lake, com.sparkify.lake.config.LakeConfig config) {
-        return new Checks(LakeTables.open(spark, lake, config, null));
+        return new Checks(StoredLake.tables(spark, lake, config));
     }
 
     /**
@@ -119,7 +120,7 @@ public final class Checks {
 
     private List<Result> offendingRows() {
         List<Rule> rules = new ArrayList<>();
-        for (String name : LakeTables.NAMES) {
+        for (String name : StarSchema.NAMES) {
             rules.add(uniqueKey(name, KEYS.get(name)));
         }
         rules.add(reference("songplays", "user_id", "users"));

@@ -26,6 +26,12 @@ public final class Artists {
         return records.join(batch.select(col(KEY)).distinct(), KEY, "left_semi");
     }
 
+    /** The merge rule for a batch: each artist it names, built from all of that artist's records. */
+    public static Merge merge(InputChange change) {
+        return new Merge(from(affected(change.recordsBefore(), change.touchedRecords())),
+                from(affected(change.recordsAfter(), change.touchedRecords())));
+    }
+
     private Artists() {
     }
 

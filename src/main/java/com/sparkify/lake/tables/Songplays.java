@@ -46,6 +46,20 @@ public final class Songplays {
         return events.join(ids, Events.ID, "left_semi");
     }
 
+    /** The merge rule for a batch: the plays of its new, changed or gone events, and those of the songs it
+     *  brings, matched again. */
+    public static Merge merge(InputChange change) {
+        // A new song record may match a play of any day, which only a reading of the whole record finds.
+        boolean newSongs = !change.touchedRecords().isEmpty();
+        Dataset<Row> playsBefore = newSongs ? change.eventsBefore() : change.spanBefore();
+        Dataset<Row> playsAfter = newSongs ? change.eventsAfter() : change.spanAfter();
+        Dataset<Row> replayed = change.kept().apply(affected(playsAfter, change.touched(), change.touchedRecords()));
+        // A play whose event went has no row after: its row before is found by the event's id.
+        Dataset<Row> replayedIds = replayed.select(Events.ID).unionByName(change.gone().select(Events.ID));
+        return new Merge(from(playsBefore.join(replayedIds, Events.ID, "left_semi"), change.recordsBefore()),
+                from(replayed, change.recordsAfter()));
+    }
+
     /** When a play happened: its ts (epoch milliseconds) as a UTC instant. */
     public static Column startTime() {
         return timestamp_millis(col("ts"));

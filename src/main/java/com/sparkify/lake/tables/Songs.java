@@ -26,6 +26,12 @@ public final class Songs {
         return records.join(batch.select(col(KEY)).distinct(), KEY, "left_semi");
     }
 
+    /** The merge rule for a batch: the songs of each song_id it names, built from all their records. */
+    public static Merge merge(InputChange change) {
+        return new Merge(from(affected(change.recordsBefore(), change.touchedRecords())),
+                from(affected(change.recordsAfter(), change.touchedRecords())));
+    }
+
     private Songs() {
     }
 

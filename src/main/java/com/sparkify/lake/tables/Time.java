@@ -15,7 +15,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * time: one row per distinct start_time of a play (SPEC rule 5). Its parts are taken in the session time
- * zone, which {@link com.sparkify.lake.Settings#applyTo} pins to UTC.
+ * zone, which the run pins to UTC (pipeline.Engine.prepare).
  */
 public final class Time {
 
@@ -33,6 +33,12 @@ public final class Time {
     public static Dataset<Row> affected(Dataset<Row> events, Dataset<Row> changes) {
         return Events.plays(events.join(changes.select(col("ts")).distinct(), "ts", "left_semi"))
                 .select(Songplays.startTime().as("start_time"));
+    }
+
+    /** The merge rule for a batch: each instant of its new, changed or gone events, from all plays then. */
+    public static Merge merge(InputChange change) {
+        return new Merge(from(affected(change.spanBefore(), change.touched())),
+                from(affected(change.spanAfter(), change.touched())));
     }
 
     private Time() {

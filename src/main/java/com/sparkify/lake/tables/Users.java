@@ -49,6 +49,17 @@ public final class Users {
                 .select(col("user_id"), col("first_name"), col("last_name"), col("gender"), col("level"));
     }
 
+    /** The merge rule for a batch: each user its events name, as their latest event says. */
+    public static Merge merge(InputChange change) {
+        if (!change.removes() && laterThanAll(change.changes(), change.eventsBefore())) {
+            // The usual day: every event of the batch is later than all the lake had, so each user's latest
+            // event is in the batch, and the users the lake has are their rows before it.
+            return new Merge(named(change.users(), change.changes()), from(change.changes()));
+        }
+        return new Merge(from(affected(change.eventsBefore(), change.touched())),
+                from(affected(change.eventsAfter(), change.touched())));
+    }
+
     private Users() {
     }
 

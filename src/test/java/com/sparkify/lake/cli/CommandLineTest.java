@@ -191,7 +191,7 @@ class CommandLineTest {
         new CommandLine(etl).parseArgs("--master", "spark://10.0.0.5:7077", "--shuffle-partitions", "48",
                 "--files-per-partition", "6", "--conf", "spark.executor.memory=6g",
                 "--conf", "spark.executor.cores=4", "--conf", "spark.sql.files.maxRecordsPerFile=100000");
-        com.sparkify.lake.Settings settings = etl.settings();
+        com.sparkify.lake.config.Settings settings = etl.settings();
         assertEquals("spark://10.0.0.5:7077", settings.master());
         assertEquals(48, settings.shufflePartitions());
         assertEquals(6, settings.filesPerPartition());

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 
 import org.apache.spark.sql.SparkSession;
 
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.pipeline.Engine;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.support.Trees;
 
@@ -83,7 +84,7 @@ public final class FaultHarness {
 
     public static void main(String[] args) throws Exception {
         Options options = parse(args);
-        SparkSession spark = Settings.defaults().withMaster("local[2]").withShufflePartitions(4).startSpark();
+        SparkSession spark = Engine.start(Settings.defaults().withMaster("local[2]").withShufflePartitions(4));
         try {
             List<Outcome> outcomes = run(options);
             System.out.println(report(options, outcomes));

@@ -13,7 +13,8 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.pipeline.Engine;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.support.Commands;
 
 /**
@@ -36,7 +37,7 @@ public final class QueryLoop {
         boolean configured = args.length > 4 && args[3].equals("--config");
         String config = configured ? args[4] : null;
         List<String> queries = List.of(args).subList(configured ? 5 : 3, args.length);
-        SparkSession spark = Settings.defaults().withMaster("local[1]").withShufflePartitions(2).startSpark();
+        SparkSession spark = Engine.start(Settings.defaults().withMaster("local[1]").withShufflePartitions(2));
         ObjectMapper json = new ObjectMapper();
         long deadline = System.nanoTime() + 600_000_000_000L;
         try {

@@ -29,6 +29,7 @@ import com.sparkify.lake.KillSwitch;
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.analytics.LakeTables;
 import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.load.IcebergLake;
 import com.sparkify.lake.load.LakeCatalog;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.support.EtlProcess;
@@ -78,7 +79,7 @@ class IcebergPublishTest {
     private static List<String> runBranches(Path lake) {
         LakeCatalog catalog = catalog(lake);
         List<String> left = new ArrayList<>();
-        for (String name : IcebergRun.ORDER) {
+        for (String name : IcebergLake.ORDER) {
             catalog.table(name).refs().keySet().stream().filter(ref -> ref.startsWith("run_"))
                     .forEach(ref -> left.add(name + "@" + ref));
         }

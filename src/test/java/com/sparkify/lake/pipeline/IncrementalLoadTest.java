@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.LakeException;
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.support.Fixtures;
 import com.sparkify.lake.support.InputFiles;
 import com.sparkify.lake.support.Lakes;

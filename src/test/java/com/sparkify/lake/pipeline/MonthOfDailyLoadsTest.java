@@ -148,7 +148,7 @@ class MonthOfDailyLoadsTest {
                 com.sparkify.lake.LakeException.class, () -> Lakes.build(input, lake, IncrementalLoadTest.ICEBERG));
         assertTrue(refused.getMessage().contains("--reload-changed"), refused.getMessage());
         RunSummary reloaded = Lakes.build(input, lake,
-                IncrementalLoadTest.ICEBERG.withReload(com.sparkify.lake.Settings.Reload.CHANGED));
+                IncrementalLoadTest.ICEBERG.withReload(com.sparkify.lake.config.Settings.Reload.CHANGED));
         assertEquals(RunSummary.RELOAD, reloaded.kind());
         Path expectedNow = work.resolve("parquet-now");
         Lakes.build(input, expectedNow);

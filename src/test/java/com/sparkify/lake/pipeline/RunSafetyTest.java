@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.LakeException;
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.generate.Generator;
 import com.sparkify.lake.support.TestSpark;
 import com.sparkify.lake.support.Trees;

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sparkify.lake.pipeline.Engine;
 import com.sparkify.lake.support.SampleLake;
 import com.sparkify.lake.support.TestSpark;
 
@@ -77,7 +78,7 @@ class ChecksTest {
     void aRowInTheWrongPartitionIsCaught() {
         Path lake = SampleLake.copy(work.resolve("lake"));
         // A December start_time written into the year=2018/month=11 folder of time.
-        TestSpark.settings().applyTo(spark); // the literal below is read in UTC
+        Engine.prepare(spark, TestSpark.settings()); // the literal below is read in UTC
         Dataset<Row> december = spark.sql("SELECT TIMESTAMP'2018-12-02 10:00:00' AS start_time, 10 AS hour, "
                 + "2 AS day, 48 AS week, 7 AS weekday");
         december.write().mode(SaveMode.Append).parquet(lake.resolve("time/year=2018/month=11").toString());
@@ -157,7 +158,7 @@ class ChecksTest {
 
     @Test
     void anAddedTimeInTheWrongMonthIsCaughtFromTheChange() {
-        TestSpark.settings().applyTo(spark); // months in UTC
+        Engine.prepare(spark, TestSpark.settings()); // months in UTC
         // A row of November 2018 moved 40 days back, its year= and month= left as they were.
         Dataset<Row> wrong = sampleTable("time", "true").orderBy("start_time").limit(1)
                 .withColumn("start_time", org.apache.spark.sql.functions.expr("start_time - INTERVAL 40 DAYS"));

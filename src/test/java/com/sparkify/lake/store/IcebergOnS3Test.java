@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sparkify.lake.pipeline.Engine;
 import com.sparkify.lake.analytics.LakeTables;
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.support.Lakes;
@@ -72,7 +73,7 @@ class IcebergOnS3Test {
                 + postgres.jdbcUrl() + "\nuser = " + PostgresServer.USER + "\npassword = " + PostgresServer.PASSWORD
                 + "\n");
         SparkSession spark = TestSpark.session();
-        TestSpark.settings().withConfig(LakeConfig.load(config)).applyTo(spark);
+        Engine.prepare(spark, TestSpark.settings().withConfig(LakeConfig.load(config)));
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         FileSystem raw = FileSystem.get(URI.create("s3a://iceberg-raw/"), hadoop);
         for (String folder : List.of("song_data", "log_data")) {

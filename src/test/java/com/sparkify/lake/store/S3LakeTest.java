@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sparkify.lake.pipeline.Engine;
 import com.sparkify.lake.cli.SparkifyLake;
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.pipeline.Pipeline;
@@ -90,7 +91,7 @@ class S3LakeTest {
         Files.writeString(config, s3.config(ACCESS_KEY, SECRET));
 
         // The sample goes in through the S3 API, as a real store holds it (with ETags).
-        TestSpark.settings().withConfig(LakeConfig.load(config)).applyTo(spark);
+        Engine.prepare(spark, TestSpark.settings().withConfig(LakeConfig.load(config)));
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         FileSystem raw = FileSystem.get(URI.create("s3a://raw/"), hadoop);
         for (String folder : List.of("song_data", "log_data")) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.config.Settings;
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.pipeline.Pipeline;
 import com.sparkify.lake.pipeline.Progress;

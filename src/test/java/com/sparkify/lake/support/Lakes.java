@@ -64,7 +64,7 @@ public final class Lakes {
         return build(input, lake, TestSpark.settings());
     }
 
-    public static RunSummary build(Path input, Path lake, com.sparkify.lake.Settings settings) {
+    public static RunSummary build(Path input, Path lake, com.sparkify.lake.config.Settings settings) {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         return new Pipeline(TestSpark.session(), settings, new Progress(quiet)).run(input.toString(), lake.toString());
     }

@@ -11,7 +11,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-import com.sparkify.lake.Settings;
+import com.sparkify.lake.pipeline.Engine;
+import com.sparkify.lake.config.Settings;
 
 /** The one SparkSession of a test JVM, and the real sample data. */
 public final class TestSpark {
@@ -27,7 +28,7 @@ public final class TestSpark {
 
     public static synchronized SparkSession session() {
         if (spark == null) {
-            spark = settings().startSpark();
+            spark = Engine.start(settings());
         }
         return spark;
     }

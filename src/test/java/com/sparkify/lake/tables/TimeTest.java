@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
+import com.sparkify.lake.pipeline.Engine;
 import com.sparkify.lake.support.TestSpark;
 
 class TimeTest {
@@ -27,7 +28,7 @@ class TimeTest {
         // The test JVM runs at UTC+14 (see the surefire argLine): a zone leak would move every hour and
         // most days below.
         assertNotEquals(0, TimeZone.getDefault().getRawOffset(), "the tests must run in a non-UTC zone");
-        TestSpark.settings().applyTo(TestSpark.session());
+        Engine.prepare(TestSpark.session(), TestSpark.settings());
         Dataset<Row> plays = TestSpark.session().createDataFrame(List.of(
                 RowFactory.create(Instant.parse("2018-11-21T21:56:47.796Z")), // Wednesday, ISO week 47
                 RowFactory.create(Instant.parse("2018-11-21T21:56:47.796Z")), // the same instant again

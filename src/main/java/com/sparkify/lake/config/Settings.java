@@ -1,4 +1,4 @@
-package com.sparkify.lake;
+package com.sparkify.lake.config;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 import com.sparkify.lake.config.LakeConfig;
-import com.sparkify.lake.store.S3Settings;
+import com.sparkify.lake.LakeException;
 
 /**
  * Every knob of a run, in one place. The command line fills it; tests build it directly; a config file can
@@ -97,6 +97,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     public static final String EXTENSIONS = "spark.sql.extensions";
     public static final String ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+    /** Spark properties that go to the Hadoop configuration (the prefix dropped), not to Spark's. */
+    public static final String HADOOP_PREFIX = "spark.hadoop.";
     public static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
 
     /** Input bytes per shuffle partition. The JSON input shrinks once parsed and projected, so a partition
@@ -213,128 +215,6 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         return master.startsWith("local");
     }
 
-    /** Starts (or joins) the Spark session a run uses. */
-    public SparkSession startSpark() {
-        requireMasterAnswers(master);
-        SparkSession.Builder builder = SparkSession.builder()
-                .appName("sparkify-lake")
-                .master(master)
-                .config("spark.ui.enabled", "false")
-                .config("spark.ui.showConsoleProgress", "false")
-                // The pipeline's plans are wide; Spark warns when it shortens their text otherwise.
-                .config("spark.sql.debug.maxToStringFields", "200")
-                // The lake is not in Spark's warehouse, which would otherwise appear, empty, as spark-warehouse/ in
-                // whatever folder the command was started from.
-                .config("spark.sql.warehouse.dir", new java.io.File(System.getProperty("java.io.tmpdir"),
-                        "sparkify-lake-warehouse").toURI().toString())
-                // Local files without a chmod process per file written: see load.LocalFileSystem.
-                .config("spark.hadoop.fs.file.impl", com.sparkify.lake.load.LocalFileSystem.class.getName())
-                // Iceberg's SQL (branches, row-level deletes, procedures); a session can only get it at its start.
-                .config(EXTENSIONS, ICEBERG_EXTENSIONS);
-        if (isLocal()) {
-            // An embedded driver serves nobody but this process: keep it off the network.
-            builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
-        }
-        sparkConf.forEach(builder::config);
-        if (!isLocal()) {
-            String jars = jarsForExecutors(new SparkConf());
-            if (jars != null) {
-                // Executors on a cluster have Spark but not this project's classes (the record parser's
-                // functions, the local file system): ship the jar this class came from.
-                builder.config("spark.jars", jars);
-            }
-        }
-        SparkSession spark = builder.getOrCreate();
-        applyTo(spark);
-        return spark;
-    }
-
-    /**
-     * {@code spark.jars} with this project's jar added, or null when there is nothing to add: spark-submit
-     * already lists the application jar, or these classes are not in a jar (a test's classes folder).
-     */
-    String jarsForExecutors(SparkConf launcherConf) {
-        if (launcherConf.contains("spark.jars")) {
-            return null;
-        }
-        CodeSource source = Settings.class.getProtectionDomain().getCodeSource();
-        if (source == null || source.getLocation() == null) {
-            return null;
-        }
-        Path location;
-        try {
-            location = Path.of(source.getLocation().toURI()).toAbsolutePath();
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
-        if (!Files.isRegularFile(location) || !location.toString().endsWith(".jar")) {
-            return null;
-        }
-        String given = sparkConf.get("spark.jars");
-        return given == null || given.isBlank() ? location.toString() : given + "," + location;
-    }
-
-    /** Session settings the pipeline's correctness depends on; applied to any session it is given. */
-    public void applyTo(SparkSession spark) {
-        // Hours, days and months of the lake are UTC whatever the machine's zone (SPEC rule 5).
-        spark.conf().set("spark.sql.session.timeZone", "UTC");
-        // Timestamps come back to Java as Instants, which carry no zone to misread.
-        spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
-        spark.conf().set("spark.sql.adaptive.enabled", "true");
-        // Spark packs small files into one task by charging each an "open cost" (4 MB by default). A song
-        // file is a few hundred bytes: at 4 MB each, 15,000 of them made 470 tasks that spent their time being
-        // scheduled. At 64 KB they fill a few tasks per core, and a cluster's many cores still split them.
-        spark.conf().set("spark.sql.files.openCostInBytes", String.valueOf(64 * 1024));
-        // Writes go through Hadoop's PathOutputCommitter factories, so an s3a:// output gets an S3A committer
-        // (S3Settings picks which) instead of the rename-based FileOutputCommitter; file:// keeps that one.
-        spark.conf().set("spark.sql.sources.commitProtocolClass",
-                "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol");
-        spark.conf().set("spark.sql.parquet.output.committer.class",
-                "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter");
-        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        if (!spark.sparkContext().master().startsWith("yarn")) {
-            dropYarnDefaults(hadoop);
-        }
-        S3Settings.apply(config, requestsInFlight, spark.sparkContext().master().startsWith("local"), hadoop);
-        // The config file's spark.hadoop.* settings stay out of SparkConf, which the UI shows: it is where a
-        // user would put an fs.s3a secret. The Hadoop configuration reaches the tasks all the same.
-        config.spark().forEach((key, value) -> {
-            if (key.startsWith(HADOOP_PREFIX)) {
-                hadoop.set(key.substring(HADOOP_PREFIX.length()), value);
-            }
-        });
-        // A joined session (a test's, a notebook's) was built without this run's properties: the SQL ones
-        // can still be set on it.
-        sparkConf.forEach((key, value) -> {
-            if (key.startsWith("spark.sql.")) {
-                spark.conf().set(key, value);
-            }
-        });
-        // Until the input's size is known (see tuningFor), shuffles get a few tasks per core.
-        Integer fixed = fixedShufflePartitions(spark.sparkContext().getConf());
-        spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(fixed != null ? fixed
-                : floorShufflePartitions(spark.sparkContext().defaultParallelism())));
-    }
-
-    /**
-     * Removes YARN's defaults (yarn-default.xml: some 540 of the configuration's 1,100 entries) from the Hadoop
-     * configuration of a job that does not run on YARN, where nothing reads them. Spark copies the whole
-     * configuration for every Parquet file it reads and Parquet's writer walks all of it for every file it
-     * creates: writing and checking a catalog's tens of thousands of song folders paid for those entries each
-     * time. Should a later class add a default resource, Hadoop reloads them, which costs speed, nothing else.
-     */
-    static void dropYarnDefaults(Configuration hadoop) {
-        List<String> yarn = new ArrayList<>();
-        for (Map.Entry<String, String> entry : hadoop) {
-            String[] sources = hadoop.getPropertySources(entry.getKey());
-            if (entry.getKey().startsWith("yarn.") && sources != null
-                    && List.of(sources).contains("yarn-default.xml")) {
-                yarn.add(entry.getKey());
-            }
-        }
-        yarn.forEach(hadoop::unset);
-    }
-
     /**
      * How to shuffle and write for an input of {@code inputBytes} on {@code parallelism} cores. What the user
      * fixed (here, with --conf, or through spark-submit's {@code launcherConf}) stays as given; the rest scales
@@ -350,12 +230,6 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         String maxRecords = sparkConf.getOrDefault(MAX_RECORDS_PER_FILE,
                 launcherConf.get(MAX_RECORDS_PER_FILE, String.valueOf(DEFAULT_MAX_RECORDS_PER_FILE)));
         return new Tuning(inputBytes, partitions, files, number(MAX_RECORDS_PER_FILE, maxRecords));
-    }
-
-    /** Applies a tuning to the session; the shuffles and writes that follow use it. */
-    public static void apply(Tuning tuning, SparkSession spark) {
-        spark.conf().set(SHUFFLE_PARTITIONS, String.valueOf(tuning.shufflePartitions()));
-        spark.conf().set(MAX_RECORDS_PER_FILE, String.valueOf(tuning.maxRecordsPerFile()));
     }
 
     /**
@@ -380,7 +254,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         }
     }
 
-    private Integer fixedShufflePartitions(SparkConf launcherConf) {
+    /** The shuffle partitions the user fixed (here, with --conf, or through spark-submit), or null. */
+    public Integer fixedShufflePartitions(SparkConf launcherConf) {
         if (shufflePartitions != null) {
             return shufflePartitions;
         }
@@ -397,7 +272,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     }
 
     /** Two tasks per core: every core busy, and a slow task does not leave the others idle for long. */
-    static int floorShufflePartitions(int parallelism) {
+    public static int floorShufflePartitions(int parallelism) {
         return Math.max(4, 2 * parallelism);
     }
 
@@ -405,31 +280,4 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         return (a + b - 1) / b;
     }
 
-    private static final String HADOOP_PREFIX = "spark.hadoop.";
-
-    /**
-     * A standalone master that is not there makes Spark retry for a minute, logging warnings, and then fail with
-     * "Cannot call methods on a stopped SparkContext". Asking its port first says what is wrong in seconds.
-     */
-    static void requireMasterAnswers(String master) {
-        if (master == null || !master.startsWith("spark://")) {
-            return;
-        }
-        List<String> tried = new ArrayList<>();
-        for (String address : master.substring("spark://".length()).split(",")) {
-            int colon = address.lastIndexOf(':');
-            String host = colon < 0 ? address : address.substring(0, colon);
-            int port = colon < 0 ? 7077 : Integer.parseInt(address.substring(colon + 1).replaceAll("/.*", ""));
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress(host, port), 5_000);
-                return;
-            } catch (java.io.IOException e) {
-                tried.add(host + ":" + port + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
-                        : e.getMessage().toLowerCase(java.util.Locale.ROOT)) + ")");
-            }
-        }
-        throw new LakeException("No Spark master answered at " + master + ": " + String.join(", ", tried)
-                + ". Check that the master runs and that --master gives the host and port its log and web UI show "
-                + "(spark://HOST:7077 by default), and that nothing blocks that port.");
-    }
 }

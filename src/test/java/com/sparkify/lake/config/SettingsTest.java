@@ -1,4 +1,4 @@
-package com.sparkify.lake;
+package com.sparkify.lake.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
+
+import com.sparkify.lake.LakeException;
 
 /** How a run's shuffles and writes are sized: from the input, unless someone fixed them. */
 class SettingsTest {
@@ -18,23 +20,6 @@ class SettingsTest {
 
     static Settings.Tuning tuning(Settings settings, long bytes, int cores) {
         return settings.tuningFor(bytes, cores, NOTHING_SET);
-    }
-
-    @Test
-    void aStandaloneMasterThatDoesNotAnswerIsSaidInOneLineBeforeSparkStarts() throws java.io.IOException {
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        String master = "spark://127.0.0.1:" + port;
-        LakeException refused = assertThrows(LakeException.class, () -> Settings.requireMasterAnswers(master));
-        assertTrue(refused.getMessage().startsWith("No Spark master answered at " + master + ": 127.0.0.1:" + port
-                + " (connection refused)"), refused.getMessage());
-        try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
-            Settings.requireMasterAnswers("spark://127.0.0.1:" + listening.getLocalPort());
-        }
-        Settings.requireMasterAnswers("local[2]");
     }
 
     @Test
@@ -102,32 +87,5 @@ class SettingsTest {
                 new Settings.Tuning(3_775_000, 4, 1, 5_000_000).describe());
         assertEquals("10.0 GiB of input: 160 shuffle partitions, 10 files per partition folder",
                 new Settings.Tuning(10 * GIB, 160, 10, 5_000_000).describe());
-    }
-
-    @Test
-    void yarnDefaultsLeaveTheHadoopConfigurationButWhatAUserSetStays() {
-        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
-        hadoop.addResource("yarn-default.xml");
-        hadoop.set("yarn.resourcemanager.address", "rm.example:8032");
-        String fsDefault = hadoop.get("fs.defaultFS");
-        int before = hadoop.size();
-        long yarnDefaults = keysFrom(hadoop, "yarn-default.xml");
-        assertTrue(yarnDefaults > 100, "yarn-default.xml should bring YARN's defaults, found " + yarnDefaults);
-
-        Settings.dropYarnDefaults(hadoop);
-
-        assertEquals(0, keysFrom(hadoop, "yarn-default.xml"));
-        assertEquals(before - yarnDefaults, hadoop.size(), "nothing but YARN's defaults should go");
-        assertEquals("rm.example:8032", hadoop.get("yarn.resourcemanager.address"));
-        assertEquals(fsDefault, hadoop.get("fs.defaultFS"));
-    }
-
-    private static long keysFrom(org.apache.hadoop.conf.Configuration hadoop, String resource) {
-        long n = 0;
-        for (java.util.Map.Entry<String, String> entry : hadoop) {
-            String[] sources = hadoop.getPropertySources(entry.getKey());
-            n += sources != null && java.util.List.of(sources).contains(resource) ? 1 : 0;
-        }
-        return n;
     }
 }
