@@ -51,16 +51,22 @@ public record LakeReport(String lake, boolean iceberg, Instant made, List<Answer
         String root = LakeCatalog.qualified(lake, hadoop);
         LakeTables.register(spark, lake, config, null);
         boolean iceberg = LakeCatalog.isIceberg(root, hadoop);
-        List<Answer> answers = new ArrayList<>();
-        for (Questions.Question question : Questions.LIST) {
-            answers.add(answer(spark, QueryCatalog.named(question.query()), question.rows()));
-        }
+        List<Answer> answers = answers(spark);
         Map<String, Long> rows = LakeTables.rowsAsBuilt(spark, lake, config);
         List<Checks.Result> checks = Checks.onLake(spark, lake, config).run(rows);
         Optional<LakeCatalog> catalog = iceberg ? Optional.of(LakeCatalog.open(spark, root, config, false))
                 : Optional.empty();
         return new LakeReport(root, iceberg, Instant.now(), answers, RunSummary.readFrom(lake, hadoop), rows,
                 rejections(spark, root, catalog), checks, catalog.map(History::runs).orElse(List.of()));
+    }
+
+    /** The answers to the questions the report draws, over the tables registered as views in {@code spark}. */
+    static List<Answer> answers(SparkSession spark) {
+        List<Answer> answers = new ArrayList<>();
+        for (Questions.Question question : Questions.LIST) {
+            answers.add(answer(spark, QueryCatalog.named(question.query()), question.rows()));
+        }
+        return answers;
     }
 
     private static Answer answer(SparkSession spark, QueryCatalog.Query query, int kept) {

@@ -16,8 +16,20 @@ final class Questions {
     /** Rows kept of any other answer (hours, days): all of them on any lake Sparkify has, and a bound. */
     static final int ALL = 1000;
 
-    /** @param rows how many rows of the answer the report keeps */
-    record Question(String query, int rows, Function<Answer, Chart> chart) {
+    /**
+     * @param rows        how many rows of the answer the report keeps
+     * @param ranksMatched what the answer ranks among the plays matched to the catalog ("song"), since a play
+     *                     without a song_id has no song or artist to rank; null for an answer of all plays
+     */
+    record Question(String query, int rows, Function<Answer, Chart> chart, String ranksMatched) {
+
+        Question(String query, int rows, Function<Answer, Chart> chart) {
+            this(query, rows, chart, null);
+        }
+
+        boolean matchedOnly() {
+            return ranksMatched != null;
+        }
     }
 
     static final List<Question> LIST = List.of(
@@ -33,9 +45,9 @@ final class Questions {
                     a.rows(), r -> (String) r.get("level"), "plays", "plays")),
             new Question("match-rate", ALL, Questions::matched),
             new Question("top-songs", TOP, a -> Chart.of("top-songs", "Most played songs", "bar", true, a.rows(),
-                    r -> r.get("title") + " (" + orUnknown(r.get("artist")) + ")", "plays", "plays")),
+                    r -> r.get("title") + " (" + orUnknown(r.get("artist")) + ")", "plays", "plays"), "song"),
             new Question("top-artists", TOP, a -> Chart.of("top-artists", "Most played artists", "bar", true,
-                    a.rows(), r -> (String) r.get("artist"), "plays", "plays")),
+                    a.rows(), r -> (String) r.get("artist"), "plays", "plays"), "artist"),
             new Question("top-users", TOP, a -> Chart.of("top-users", "Most active users", "bar", true, a.rows(),
                     r -> orUnknown(r.get("first_name")) + " " + orUnknown(r.get("last_name")) + " (user "
                             + r.get("user_id") + ")", "plays", "plays")),
@@ -52,7 +64,7 @@ final class Questions {
         long matched = ((Number) row.get("matched")).longValue();
         return new Chart("match-rate", "Plays matched to a song of the catalog", "doughnut", false,
                 List.of("matched", "not matched"),
-                List.of(new Chart.Series("plays", List.of(matched, plays - matched))));
+                List.of(new Chart.Series("plays", List.of(matched, plays - matched))), null);
     }
 
     private static String orUnknown(Object value) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,21 +57,34 @@ public final class ReportPage {
                 + "<style>\n" + resource("report/report.css") + "</style>\n</head>\n";
         String intro = "<header>\n<h1>What Sparkify's users play</h1>\n<p>The lake <code>" + escapeHtml4(report.lake())
                 + "</code> (" + (report.iceberg() ? "Iceberg tables" : "Parquet folders") + "), as of "
-                + report.made().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ". All times are UTC.</p>\n</header>\n";
+                + time(report.made()) + ". All times are UTC.</p>\n</header>\n";
         return head + "<body>\n" + intro + "<main>\n" + body + "</main>\n"
                 + "<script type=\"application/json\" id=\"charts\">" + json(charts) + "</script>\n"
                 + "<script>\n" + chartJs() + "\n</script>\n"
                 + "<script>\n" + resource("report/report.js") + "</script>\n</body>\n</html>\n";
     }
 
+    private Answer answer(String query) {
+        return report.answers().stream().filter(a -> a.query().name().equals(query)).findFirst().orElseThrow();
+    }
+
     private void questions() {
-        body.append("<section>\n<h2>Listening</h2>\n<div class=\"grid\">\n");
+        body.append("<section>\n<h2>Listening</h2>\n");
+        Matching matching = Matching.of(answer("match-rate"));
+        if (matching.few()) {
+            List<Matching.Ranking> rankings = Questions.LIST.stream().filter(Questions.Question::matchedOnly)
+                    .map(q -> new Matching.Ranking(q.chart().apply(answer(q.query())).title(), q.ranksMatched(),
+                            answer(q.query()))).toList();
+            body.append("<p class=\"note\" id=\"few-matched\" role=\"note\">")
+                    .append(matching.fewHtml(report.rows().getOrDefault("songs", 0L), rankings)).append("</p>\n");
+        }
+        body.append("<div class=\"grid\">\n");
         for (Questions.Question question : Questions.LIST) {
-            Answer answer = report.answers().stream().filter(a -> a.query().name().equals(question.query()))
-                    .findFirst().orElseThrow();
+            Answer answer = answer(question.query());
             String note = answer.query().description()
                     + (answer.more() ? " (the first " + answer.rows().size() + ")" : "")
-                    + ". <code>sparkify-lake query " + answer.query().name() + "</code>";
+                    + ". " + (question.matchedOnly() ? matching.countedHtml() + " " : "")
+                    + "<code>sparkify-lake query " + answer.query().name() + "</code>";
             Chart chart = question.chart().apply(answer);
             if (chart.labels().size() == answer.rows().size()) {
                 figure(chart, note, answer.columns(),
@@ -103,26 +117,28 @@ public final class ReportPage {
             RunSummary run = report.run().get();
             body.append("<p>Run <code>").append(escapeHtml4(run.runId())).append("</code>, ")
                     .append(escapeHtml4(String.valueOf(run.kind() == null ? "full" : run.kind()))).append(", ")
-                    .append(escapeHtml4(run.status())).append(", started ").append(escapeHtml4(run.startedAt()))
+                    .append(escapeHtml4(run.status())).append(", started ").append(escapeHtml4(time(run.startedAt())))
                     .append(", ").append(String.format(Locale.ROOT, "%.1f", run.seconds()))
                     .append(" s in all, from <code>").append(escapeHtml4(run.input())).append("</code>.</p>\n");
         }
         body.append("<div class=\"grid\">\n");
         List<String> tables = LakeTables.NAMES;
-        figure(Chart.of("rows", "Rows per table", "bar", false,
+        Chart rows = Chart.of("rows", "Rows per table", "bar", true,
                 tables.stream().map(name -> Map.<String, Object>of("table", name,
                         "rows", report.rows().getOrDefault(name, 0L))).toList(),
-                row -> (String) row.get("table"), "rows", "rows"),
-                "As the run recorded them, which the checks compare with the tables.", List.of("table", "rows"),
+                row -> (String) row.get("table"), "rows", "rows");
+        rows = rows.withValueAxis(Chart.ValueAxis.forCounts(rows.series().get(0).values()));
+        figure(rows, "As the run recorded them, which the checks compare with the tables."
+                + (rows.valueAxis().logarithmic() ? LOG_NOTE : ""), List.of("table", "rows"),
                 tables.stream().map(name -> List.<Object>of(name, report.rows().getOrDefault(name, 0L))).toList());
         report.run().ifPresent(run -> {
             List<Progress.Stage> stages = run.stages();
             figure(Chart.of("stages", "Seconds per stage", "bar", true,
                     stages.stream().map(stage -> Map.<String, Object>of("stage", stage.name(),
-                            "seconds", stage.seconds())).toList(), row -> (String) row.get("stage"), "seconds",
-                    "seconds"), "Each stage of the run, in order.", List.of("stage", "seconds", "what it did"),
+                            "seconds", tenths(stage.seconds()))).toList(), row -> (String) row.get("stage"), "seconds",
+                    "seconds").withValueAxis(Chart.ValueAxis.MEASURE), "Each stage of the run, in order.", List.of("stage", "seconds", "what it did"),
                     stages.stream().map(stage -> List.<Object>of(stage.name(),
-                            String.format(Locale.ROOT, "%.1f", stage.seconds()),
+                            String.format(Locale.ROOT, "%.1f", tenths(stage.seconds())),
                             stage.detail() == null ? "" : stage.detail())).toList());
         });
         body.append("</div>\n");
@@ -172,11 +188,13 @@ public final class ReportPage {
                     run.totals().get(name), run.rows().get(name))));
             rows.add(row);
         }
-        figure(new Chart("history", "Rows per table after each run", "line", false, labels, series),
+        Chart.ValueAxis axis = Chart.ValueAxis.forCounts(series.stream().flatMap(s -> s.values().stream())
+                .filter(java.util.Objects::nonNull).toList());
+        figure(new Chart("history", "Rows per table after each run", "line", false, labels, series, axis),
                 "The runs the lake recorded (<code>sparkify-lake history</code>), oldest first: each table's rows "
                 + "once the run was published, and in brackets the net rows it added (rows written less rows "
-                + "replaced or removed). An expired run can no longer be read with <code>--as-of</code>.", columns,
-                rows);
+                + "replaced or removed). An expired run can no longer be read with <code>--as-of</code>."
+                + (axis.logarithmic() ? LOG_NOTE : ""), columns, rows);
         body.append("</section>\n");
     }
 
@@ -212,6 +230,35 @@ public final class ReportPage {
             body.append("</tr>\n");
         }
         body.append("</tbody>\n</table>\n");
+    }
+
+    /** Said under a chart whose counts are on a logarithmic axis, which a reader may take for a linear one. */
+    private static final String LOG_NOTE = " The axis is logarithmic (1, 10, 100, 1,000 …), so that the small "
+            + "tables show beside the largest.";
+
+    private static final java.time.format.DateTimeFormatter SECONDS = java.time.format.DateTimeFormatter
+            .ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    /** A moment to the second, in UTC as every time of the page: a reader wants when, not nanoseconds. */
+    static String time(Instant moment) {
+        return SECONDS.format(moment);
+    }
+
+    /** A run summary's start, which it keeps as an ISO instant to the nanosecond; anything else as it is. */
+    static String time(String instant) {
+        if (instant == null) {
+            return "";
+        }
+        try {
+            return time(Instant.parse(instant));
+        } catch (java.time.format.DateTimeParseException notAnInstant) {
+            return instant;
+        }
+    }
+
+    /** Seconds as the stage table prints them, so that a bar's number and its row agree. */
+    private static double tenths(double seconds) {
+        return Math.round(seconds * 10) / 10.0;
     }
 
     private static String text(Object value) {

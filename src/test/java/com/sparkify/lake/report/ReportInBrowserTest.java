@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -162,6 +163,78 @@ class ReportInBrowserTest {
         assertEquals(542L, hours.stream().mapToLong(Long::longValue).max().orElseThrow());
         assertEquals(689L, longs(values("top-users")).get(0));
         assertTrue(labels("top-users").get(0).endsWith("(user 49)"), labels("top-users").get(0));
+    }
+
+    @Test
+    void theSampleSaysHowFewOfItsPlaysMatchTheCatalog() {
+        Row rate = TestSpark.session().sql(QueryCatalog.named("match-rate").sql()).first();
+        long plays = rate.getLong(0);
+        long matched = rate.getLong(1);
+        assertTrue(matched * 2 < plays, "the sample matches 1 of 6,820 plays");
+        String note = chromium.browser().findElement(By.id("few-matched")).getText();
+        assertTrue(note.startsWith(String.format(Locale.ROOT, "Only %,d of %,d plays (", matched, plays)), note);
+        assertTrue(note.contains(String.format(Locale.ROOT, "the other %,d name songs that are not among the %,d songs",
+                plays - matched, SampleLake.get().summary().tables().get("songs"))), note);
+        assertTrue(note.contains("“Most played songs” and “Most played artists” count only"), note);
+        // Above the first chart, where a reader comes to it before the one-bar rankings.
+        WebElement firstChart = chromium.browser().findElement(By.cssSelector("figure canvas"));
+        assertTrue(chromium.browser().findElement(By.id("few-matched")).getLocation().getY()
+                < firstChart.getLocation().getY());
+    }
+
+    @Test
+    void countsAreTickedInWholeNumbersAsDrawn() {
+        for (WebElement canvas : chromium.browser().findElements(By.cssSelector("figure canvas"))) {
+            String id = canvas.getAttribute("id");
+            List<Number> ticks = ticks(id);
+            if (ticks == null || id.equals("stages")) {
+                continue; // a doughnut has no axis; seconds have fractions
+            }
+            assertTrue(ticks.stream().allMatch(tick -> tick.doubleValue() == Math.rint(tick.doubleValue())),
+                    () -> id + " is ticked " + ticks);
+        }
+        // The sample's one matched play: the song and artist axes run 0, 1, not 0, 0.2 … 1.0.
+        assertEquals(List.of(0L, 1L), longs(ticks("top-songs")));
+        assertEquals(List.of(0L, 1L), longs(ticks("top-artists")));
+    }
+
+    @Test
+    void theSmallTablesShowBesideTheLargest() {
+        // Bar lengths in pixels, table by table: on a linear axis the 69 artists would be 1 % of the 6,820 plays.
+        @SuppressWarnings("unchecked")
+        List<Number> lengths = (List<Number>) chromium.browser().executeScript("""
+                const chart = Chart.getChart(document.getElementById('rows'));
+                return chart.getDatasetMeta(0).data.map(bar => Math.abs(bar.x - bar.base));""");
+        List<String> tables = labels("rows");
+        double largest = lengths.stream().mapToDouble(Number::doubleValue).max().orElseThrow();
+        for (int i = 0; i < tables.size(); i++) {
+            double length = lengths.get(i).doubleValue();
+            String table = tables.get(i);
+            assertTrue(length >= largest / 3, () -> table + " is " + length + " px beside " + largest);
+        }
+        assertEquals("logarithmic", chromium.browser().executeScript(
+                "return Chart.getChart(document.getElementById('rows')).scales.x.type;"));
+    }
+
+    @Test
+    void timesArePrintedToTheSecond() {
+        String header = chromium.browser().findElement(By.tagName("header")).getText();
+        assertTrue(header.matches("(?s).*, as of \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\. All times are UTC\\..*"),
+                header);
+        // The summary keeps the start to the nanosecond; the page gives its date and time to the second.
+        String started = SampleLake.get().summary().startedAt();
+        String run = chromium.browser().findElement(By.xpath("//p[starts-with(normalize-space(.), 'Run ')]")).getText();
+        assertTrue(run.contains(", started " + started.substring(0, 19).replace('T', ' ') + ", "), run);
+        assertTrue(!java.util.regex.Pattern.compile("\\d{2}:\\d{2}:\\d{2}\\.\\d").matcher(run).find(), run);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Number> ticks(String chart) {
+        return (List<Number>) chromium.browser().executeScript("""
+                const chart = Chart.getChart(document.getElementById(arguments[0]));
+                if (chart.config.type === 'doughnut') return null;
+                return chart.scales[chart.options.indexAxis === 'y' ? 'x' : 'y'].ticks.map(tick => tick.value);""",
+                chart);
     }
 
     @SuppressWarnings("unchecked")
