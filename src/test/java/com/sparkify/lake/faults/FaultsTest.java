@@ -15,13 +15,13 @@ import com.sparkify.lake.support.TestSpark;
 
 /** The fault harness's small default, as CI runs it: one seeded round of each scenario (kills on both kinds of
  *  lake; two runs at once, readers and unreadable input on a Parquet lake; no 2 GiB line, no full disk). */
-@Tag("slow")
 class FaultsTest {
 
     @TempDir
     Path work;
 
     @Test
+    @Tag("slow")
     void oneRoundOfEveryScenarioFindsNoFailure() throws Exception {
         TestSpark.session(); // the harness's in-process commands run on this JVM's session
         FaultHarness.Options options = new FaultHarness.Options(1, 7, work.resolve("faults"));
