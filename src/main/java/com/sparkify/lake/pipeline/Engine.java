@@ -37,6 +37,11 @@ public final class Engine {
                 .config("spark.ui.showConsoleProgress", "false")
                 // The pipeline's plans are wide; Spark warns when it shortens their text otherwise.
                 .config("spark.sql.debug.maxToStringFields", "200")
+                // Compiled query code is kept by its source text, 100 classes by default. One run needs some 250,
+                // so a JVM that runs the same queries again (serve, the sql shell, a test suite) compiled nearly
+                // all of them anew each time: a quarter of the CPU of a day's small load. A few thousand classes
+                // of some kilobytes each fit easily in the driver's memory.
+                .config("spark.sql.codegen.cache.maxEntries", "4000")
                 // The lake is not in Spark's warehouse, which would otherwise appear, empty, as spark-warehouse/ in
                 // whatever folder the command was started from.
                 .config("spark.sql.warehouse.dir", new java.io.File(System.getProperty("java.io.tmpdir"),
