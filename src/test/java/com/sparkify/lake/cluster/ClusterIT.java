@@ -21,7 +21,9 @@ import com.sparkify.lake.support.TestSpark;
 /**
  * The job on a real Spark standalone cluster: a master and two workers, each its own JVM on loopback, and
  * the driver started by spark-submit's own code with the application jar. The lake it builds must be the
- * local-mode lake, row for row.
+ * local-mode lake, row for row. One run, of an Iceberg lake, whose runtime only the application jar brings: a
+ * Parquet lake on a cluster is built by WorkerLossIT (launched as from a checkout, a worker lost) and by
+ * LocalClusterIT (bin/local-cluster), each compared row for row with the local-mode lake.
  */
 @Tag("slow")
 class ClusterIT extends OnTwoWorkers {
@@ -55,19 +57,18 @@ class ClusterIT extends OnTwoWorkers {
     }
 
     @Test
-    void theClusterBuildsTheLocalModeLakeRowForRow() throws Exception {
-        Path localLake = Lakes.localSampleLake();
-        Path clusterLake = work.resolve("cluster-lake");
-
+    void theClusterBuildsAnIcebergLakeWithTheRuntimeFromTheApplicationJar() throws Exception {
+        Path clusterLake = work.resolve("cluster-iceberg-lake");
         long start = System.nanoTime();
-        StandaloneCluster.Started driver = cluster.startSubmittedDriver("driver",
-                "--input", TestSpark.sample().toString(), "--output", clusterLake.toString());
-        assertTrue(driver.process().waitFor(180, TimeUnit.SECONDS), "the cluster run did not end within 3 minutes:\n"
+        StandaloneCluster.Started driver = cluster.startSubmittedDriver("iceberg-driver",
+                "--input", TestSpark.sample().toString(), "--output", clusterLake.toString(), "--format", "iceberg");
+        assertTrue(driver.process().waitFor(300, TimeUnit.SECONDS), "the cluster run did not end within 5 minutes:\n"
                 + StandaloneCluster.tail(driver.output()));
         assertEquals(0, driver.process().exitValue(), StandaloneCluster.tail(driver.output()));
         System.out.printf("cluster run of the sample: %.1f s%n%s%n", (System.nanoTime() - start) / 1e9,
                 StandaloneCluster.progress(driver.output()));
 
+        Path localLake = Lakes.localSampleLake();
         Lakes.assertSameTables(localLake, clusterLake);
         RunSummary local = Lakes.summary(localLake);
         RunSummary onCluster = Lakes.summary(clusterLake);
@@ -77,23 +78,13 @@ class ClusterIT extends OnTwoWorkers {
         assertTrue(driver.output().contains("master " + cluster.masterUrl()), StandaloneCluster.tail(driver.output()));
 
         // Both workers ran an executor, and each executor fetched the application jar from the driver: the
-        // job's classes reached the workers the way spark-submit ships them, not through their classpath.
+        // job's classes, Iceberg's runtime among them, reached the workers the way spark-submit ships them, not
+        // through their classpath.
         for (StandaloneCluster.Worker worker : cluster.workers()) {
             List<Path> executors = worker.executorFolders();
             assertFalse(executors.isEmpty(), worker.daemon().name() + " ran no executor");
             assertTrue(executors.stream().anyMatch(folder -> Files.exists(folder.resolve("sparkify-lake-app.jar"))),
                     worker.daemon().name() + "'s executor did not fetch the application jar: " + executors);
         }
-    }
-
-    @Test
-    void theClusterBuildsAnIcebergLakeWithTheRuntimeFromTheApplicationJar() throws Exception {
-        Path clusterLake = work.resolve("cluster-iceberg-lake");
-        StandaloneCluster.Started driver = cluster.startSubmittedDriver("iceberg-driver",
-                "--input", TestSpark.sample().toString(), "--output", clusterLake.toString(), "--format", "iceberg");
-        assertTrue(driver.process().waitFor(180, TimeUnit.SECONDS), "the cluster run did not end within 3 minutes:\n"
-                + StandaloneCluster.tail(driver.output()));
-        assertEquals(0, driver.process().exitValue(), StandaloneCluster.tail(driver.output()));
-        Lakes.assertSameTables(Lakes.localSampleLake(), clusterLake);
     }
 }

@@ -90,6 +90,11 @@ class LocalClusterIT {
                     for (String table : Lakes.TABLES) {
                         assertTrue(Files.isDirectory(lake.resolve(table)), "no table " + table + " in " + lake);
                     }
+                    // Row for row the lake of a local-mode run of the same input.
+                    Path input = Path.of(command.replaceFirst(".*--input (\\S+).*", "$1"));
+                    Path local = work.resolve("local-mode-lake");
+                    Lakes.build(input, local);
+                    Lakes.assertSameTables(local, lake);
                     List<String> executorLogs = executorLogs(run.resolve("worker-1"));
                     assertFalse(executorLogs.isEmpty(), "no executor ran on the worker: the run was not on the cluster");
                     for (String log : executorLogs) {
