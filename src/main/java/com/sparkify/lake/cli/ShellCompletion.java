@@ -64,24 +64,24 @@ final class ShellCompletion {
     }
 
     /**
-     * @param buffer     all the text typed so far, earlier lines of the statement included
-     * @param cursor     where the cursor is in it
-     * @param continuing whether earlier input began a statement that this text goes on with
+     * @param buffer all the text typed so far, the statement's earlier lines included (JLine keeps a statement
+     *               in one buffer until its ;)
+     * @param cursor where the cursor is in it
      */
-    List<String> candidates(String buffer, int cursor, boolean continuing) {
+    List<String> candidates(String buffer, int cursor) {
         String before = buffer.substring(0, cursor);
         int start = wordStart(buffer, cursor);
         String word = before.substring(start);
         String ahead = before.substring(0, start);
         Set<String> offered = new LinkedHashSet<>();
-        boolean lineStart = !continuing && ahead.isBlank();
+        boolean lineStart = ahead.isBlank();
         String[] typed = ahead.strip().split("\\s+");
         String command = typed[0].toLowerCase(Locale.ROOT);
         if (lineStart) {
             offered.addAll(ShellCommand.NAMES);
             offered.addAll(queries);
             STARTS.forEach(keyword -> offered.add(cased(keyword, word)));
-        } else if (!continuing && typed.length == 1 && (command.startsWith(".") || command.startsWith("\\"))) {
+        } else if (typed.length == 1 && (command.startsWith(".") || command.startsWith("\\"))) {
             switch (command) {
                 case ".describe", "\\d" -> offered.addAll(columns.keySet());
                 case ".query" -> offered.addAll(queries);

@@ -75,7 +75,7 @@ final class ShellInput {
         return entries;
     }
 
-    /** Whether a statement is begun and waits for its {@code ;}: the prompt then says so. */
+    /** Whether a statement is begun and waits for its {@code ;}: Enter at the prompt then opens another line. */
     boolean continuing() {
         return !pending.isEmpty();
     }

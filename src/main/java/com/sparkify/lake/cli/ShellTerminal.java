@@ -59,7 +59,7 @@ final class ShellTerminal {
             LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal).appName("sparkify-lake")
                     .parser(new StatementParser(queries))
                     .completer((reader, line, candidates) -> {
-                        for (String offered : shell.completion().candidates(line.line(), line.cursor(), false)) {
+                        for (String offered : shell.completion().candidates(line.line(), line.cursor())) {
                             candidates.add(new Candidate(offered, offered, null, null, null, null, true));
                         }
                     })
@@ -72,7 +72,7 @@ final class ShellTerminal {
             }
             LineReader reader = builder.build();
             shell.banner(System.err);
-            return shell.run(continuing -> {
+            return shell.run(() -> {
                 try {
                     return reader.readLine(PROMPT);
                 } catch (UserInterruptException e) {

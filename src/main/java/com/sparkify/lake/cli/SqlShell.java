@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -36,7 +37,7 @@ final class SqlShell {
     /** Gives the shell its input, a line (or, at the prompt, a statement of several lines) at a time. */
     interface Lines {
         /** @return null at the end of the input */
-        String next(boolean continuing) throws IOException;
+        String next() throws IOException;
     }
 
     private final SparkSession spark;
@@ -75,7 +76,7 @@ final class SqlShell {
             return ShellTerminal.run(shell, ShellTerminal.historyFile(System.getenv(), System.getProperties()));
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        return shell.run(continuing -> in.readLine(), false);
+        return shell.run(in::readLine, false);
     }
 
     /**
@@ -88,7 +89,7 @@ final class SqlShell {
         ShellInput input = new ShellInput(queries);
         try {
             String text;
-            while (!quit && (text = lines.next(input.continuing())) != null) {
+            while (!quit && (text = lines.next()) != null) {
                 for (ShellInput.Entry entry : input.read(text)) {
                     if (!quit) {
                         run(entry, atPrompt);
@@ -104,18 +105,14 @@ final class SqlShell {
         if (atPrompt || failedLines.isEmpty()) {
             return 0;
         }
+        List<String> where = failedLines.stream().map(String::valueOf).toList();
         err.println("sparkify-lake sql: " + failedLines.size() + " of " + ran + " statements and commands failed, on line"
-                + (failedLines.size() == 1 ? " " : "s ") + String.join(", ", failedLines.stream().map(String::valueOf).toList())
-                + ".");
+                + (where.size() == 1 ? " " : "s ") + String.join(", ", where) + ".");
         return SparkifyLake.FAILED;
     }
 
     ShellCompletion completion() {
         return completion;
-    }
-
-    boolean quitting() {
-        return quit;
     }
 
     /** Ctrl-C while an answer is worked out: the answer stops, the shell does not. */
@@ -146,7 +143,7 @@ final class SqlShell {
     }
 
     private static String message(Exception e) {
-        if (e instanceof org.apache.spark.SparkThrowable thrown && "SPARK_JOB_CANCELLED".equals(thrown.getCondition())) {
+        if (e instanceof SparkThrowable thrown && "SPARK_JOB_CANCELLED".equals(thrown.getCondition())) {
             return "Stopped (Ctrl-C).";
         }
         RuntimeException explained = SqlCommand.explained(e);

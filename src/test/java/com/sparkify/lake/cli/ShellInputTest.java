@@ -104,7 +104,7 @@ class ShellInputTest {
     /** @param typed the buffer, with | where the cursor is (at the end without one) */
     private static List<String> complete(String typed) {
         int cursor = typed.contains("|") ? typed.indexOf('|') : typed.length();
-        return new ShellCompletion(COLUMNS, QUERIES).candidates(typed.replace("|", ""), cursor, false);
+        return new ShellCompletion(COLUMNS, QUERIES).candidates(typed.replace("|", ""), cursor);
     }
 
     @Test

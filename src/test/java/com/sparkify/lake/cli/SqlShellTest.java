@@ -109,7 +109,7 @@ class SqlShellTest {
         LakeTables.register(TestSpark.session(), lake);
         ShellCompletion completion = new ShellCompletion(ShellCompletion.columnsOf(TestSpark.session()), List.of());
         String typed = "SELECT sp.se FROM songplays sp";
-        assertEquals(List.of("sp.session_id"), completion.candidates(typed, "SELECT sp.se".length(), false));
-        assertTrue(completion.candidates("SELECT u", 8, false).containsAll(List.of("user_id", "user_agent", "users")));
+        assertEquals(List.of("sp.session_id"), completion.candidates(typed, "SELECT sp.se".length()));
+        assertTrue(completion.candidates("SELECT u", 8).containsAll(List.of("user_id", "user_agent", "users")));
     }
 }
