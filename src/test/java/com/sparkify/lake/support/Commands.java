@@ -19,15 +19,24 @@ public final class Commands {
     private Commands() {
     }
 
-    public static synchronized Result run(String... args) {
+    public static Result run(String... args) {
+        return runWithInput(null, args);
+    }
+
+    /** @param input what standard input gives, as a file or a pipe would; null leaves System.in as it is */
+    public static synchronized Result runWithInput(String input, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream systemOut = System.out;
         PrintStream systemErr = System.err;
         PrintStream toOut = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream toErr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        java.io.InputStream systemIn = System.in;
         System.setOut(toOut);
         System.setErr(toErr);
+        if (input != null) {
+            System.setIn(new java.io.ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        }
         try {
             CommandLine command = SparkifyLake.commandLine();
             command.setOut(new PrintWriter(toOut, true));
@@ -37,6 +46,7 @@ public final class Commands {
         } finally {
             System.setOut(systemOut);
             System.setErr(systemErr);
+            System.setIn(systemIn);
         }
     }
 }
