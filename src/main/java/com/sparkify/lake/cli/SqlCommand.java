@@ -24,7 +24,7 @@ final class SqlCommand implements Callable<Integer> {
     String sql;
 
     @Mixin
-    LakeOption lake;
+    LakeSource lake;
 
     @Mixin
     AnswerOptions answer;
@@ -35,6 +35,9 @@ final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         answer.validated();
+        if (lake.remote()) {
+            return RemoteAnswers.sql(lake.remote, config.config(), sql, answer);
+        }
         return Sessions.withSpark(config.settings(), spark -> {
             LakeTables.register(spark, lake.lake, config.config(), answer.asOf);
             try {
