@@ -30,7 +30,8 @@ final class RemoteAnswers {
             try {
                 answer.print(spark.sql(sql));
                 return 0;
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Exception: the client's AnalysisException and SparkException are checked ones to Java.
                 if (e instanceof SparkThrowable thrown && "TABLE_OR_VIEW_NOT_FOUND".equals(thrown.getCondition())) {
                     String name = String.valueOf(thrown.getMessageParameters().get("relationName"));
                     throw new LakeException("The lake has no table " + name + ". Its tables are "
@@ -39,7 +40,7 @@ final class RemoteAnswers {
                 if (e instanceof SparkThrowable) {
                     throw new LakeException("The query failed: " + SqlCommand.paragraph(e.getMessage()));
                 }
-                throw e;
+                throw e instanceof RuntimeException unchecked ? unchecked : new IllegalStateException(e.getMessage(), e);
             }
         });
     }

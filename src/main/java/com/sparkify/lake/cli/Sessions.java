@@ -38,21 +38,25 @@ final class Sessions {
         SparkSession spark;
         try {
             spark = org.apache.spark.sql.connect.SparkSession.builder().remote(remote.connection(config)).create();
-        } catch (RuntimeException e) {
-            throw refused(e, remote).orElse(e);
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Spark's Scala code throws SparkException, a checked one to Java.
+            throw refused(e, remote).orElseGet(() -> unchecked(e));
         }
         try {
             // As Engine.prepare does for a local session: hours and days in UTC, whatever the client's zone.
             spark.conf().set("spark.sql.session.timeZone", "UTC");
             return work.apply(spark);
-        } catch (RuntimeException e) {
-            throw refused(e, remote).orElse(e);
+        } catch (Exception e) {
+            throw refused(e, remote).orElseGet(() -> unchecked(e));
         } finally {
             try {
                 spark.stop();
-            } catch (RuntimeException closing) {
+            } catch (Exception closing) {
                 // Closing tells the server, which refuses a client it did not let in: the reason above says why.
             }
+            // Nothing of it stays this thread's or this process's session (a test runs commands one after another).
+            org.apache.spark.sql.connect.SparkSession.clearActiveSession();
+            org.apache.spark.sql.connect.SparkSession.clearDefaultSession();
         }
     }
 
@@ -69,7 +73,11 @@ final class Sessions {
     }
 
     /** A server that refused this client's token, said as that. */
-    private static java.util.Optional<RuntimeException> refused(RuntimeException e, RemoteOption remote) {
+    private static RuntimeException unchecked(Exception e) {
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getMessage(), e);
+    }
+
+    private static java.util.Optional<RuntimeException> refused(Exception e, RemoteOption remote) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             String message = String.valueOf(cause.getMessage());
             if (message.contains("UNAUTHENTICATED") || message.contains("authentication token")) {

@@ -30,7 +30,7 @@ final class ReadOnlyParser implements ParserInterface {
         if (ServeExtensions.serving()) {
             // Said here, before analysis, where DROP TABLE songplays would fail as "not found" (the lake's tables
             // are no catalog's) rather than as what it is.
-            ReadOnly.check(plan);
+            ReadOnly.checkParsed(plan);
         }
         return plan;
     }

@@ -123,6 +123,22 @@ public final class ServedLake {
 
     /** Reads the lake's current tables whole; a failure while a run moved them says so, for another try. */
     private Version read(Stamp stamp) {
+        // A query's analysis asks for the version, in a client's session; the lake is read in the server's own,
+        // where the Iceberg lake's catalog is set (Spark looks up some settings in the thread's active session).
+        scala.Option<SparkSession> asking = SparkSession.getActiveSession();
+        SparkSession.setActiveSession(spark);
+        try {
+            return readTables(stamp);
+        } finally {
+            if (asking.isDefined()) {
+                SparkSession.setActiveSession(asking.get());
+            } else {
+                SparkSession.clearActiveSession();
+            }
+        }
+    }
+
+    private Version readTables(Stamp stamp) {
         Function<String, Dataset<Row>> tables = iceberg ? pinned(stamp) : StoredLake.tables(spark, lake, config);
         Map<String, LogicalPlan> read = new LinkedHashMap<>();
         long rows = 0;
