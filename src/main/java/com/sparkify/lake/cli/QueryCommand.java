@@ -29,8 +29,8 @@ final class QueryCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "The query to run (see --list).")
         String name;
 
-        @Option(names = "--lake", required = true, paramLabel = "LAKE",
-                description = "Folder or URI of a lake built by etl.")
+        @Option(names = "--lake", paramLabel = "LAKE",
+                description = "Folder or URI of a lake built by etl (or --remote).")
         String lake;
     }
 
@@ -42,6 +42,9 @@ final class QueryCommand implements Callable<Integer> {
 
     @Mixin
     ConfigFileOption config;
+
+    @Mixin
+    RemoteOption remote;
 
     @Override
     public Integer call() {
@@ -61,6 +64,17 @@ final class QueryCommand implements Callable<Integer> {
         }
         answer.validated();
         String lake = which.named.lake;
+        if (remote.given() == (lake != null)) {
+            throw new UsageError(lake == null ? "Missing required option: '--lake=LAKE' (or --remote sc://HOST:PORT)."
+                    : "Give --lake or --remote, not both: a server answers from the lake it serves.");
+        }
+        if (remote.given()) {
+            RemoteAnswers.refuseAsOf(answer);
+            return Sessions.withRemote(remote, config.config(), spark -> {
+                answer.print(spark.sql(query.sql()));
+                return 0;
+            });
+        }
         return Sessions.withSpark(config.settings(), spark -> {
             LakeTables.register(spark, lake, config.config(), answer.asOf);
             answer.print(spark.sql(query.sql()));

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 final class ReportCommand implements Callable<Integer> {
 
     @Mixin
-    LakeOption lake;
+    LakeSource lake;
 
     @Option(names = "--out", required = true, paramLabel = "FILE.html", description = "Where to write the report.")
     Path out;
@@ -33,6 +33,12 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         if (Files.isDirectory(out)) {
             throw new UsageError("--out names a file to write, and " + out + " is a folder.");
+        }
+        if (lake.remote()) {
+            // The report draws the run that built the lake, its rejected records and its history from files
+            // beside the tables, which a Connect server does not give; a page without them would mislead.
+            throw new UsageError("report needs the lake's files (its run summary, rejected records and history), "
+                    + "which a server does not serve: give --lake where the lake is, not --remote.");
         }
         writable(out);
         String html = Sessions.withSpark(config.settings(), spark -> ReportPage.html(LakeReport.of(spark, lake.lake,

@@ -11,10 +11,11 @@ import com.sparkify.lake.store.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line: {@code sparkify-lake etl | query | sql | report | check | history | maintain | generate}. */
+/** The command line: {@code sparkify-lake etl | query | sql | report | check | serve | history | maintain | generate}. */
 @Command(name = "sparkify-lake", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Builds Sparkify's star-schema data lake from the song catalog and the event logs.",
         subcommands = {EtlCommand.class, QueryCommand.class, SqlCommand.class, ReportCommand.class, CheckCommand.class,
+            ServeCommand.class,
             HistoryCommand.class, MaintainCommand.class, GenerateCommand.class,
             CommandLine.HelpCommand.class})
 public final class SparkifyLake implements java.util.concurrent.Callable<Integer> {

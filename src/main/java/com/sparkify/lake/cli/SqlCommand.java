@@ -30,7 +30,7 @@ final class SqlCommand implements Callable<Integer> {
     String sql;
 
     @Mixin
-    LakeOption lake;
+    LakeSource lake;
 
     @Mixin
     AnswerOptions answer;
@@ -41,6 +41,14 @@ final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ResultFormat format = answer.validated();
+        if (lake.remote()) {
+            if (sql == null) {
+                // The shell's .tables, .describe and completion read the lake's tables in this process.
+                throw new UsageError("The shell opens a lake in this process: give --lake LAKE. With --remote, "
+                        + "sql takes one statement: sql --remote ADDRESS \"SELECT …\".");
+            }
+            return RemoteAnswers.sql(lake.remote, config.config(), sql, answer);
+        }
         return Sessions.withSpark(config.settings(), spark -> {
             LakeTables.register(spark, lake.lake, config.config(), answer.asOf);
             if (sql == null) {

@@ -40,15 +40,18 @@ import com.sparkify.lake.LakeException;
  * user = ...                       ; jdbc only
  * password = ...                   ; jdbc only
  * namespace = sparkify             ; optional: the lake's namespace in a catalog shared by several lakes
+ *
+ * [serve]                          ; sparkify-lake serve, and the commands that use it with --remote
+ * token = ...                      ; what a client must present; needed to listen beyond loopback
  * </pre>
  *
  * Error messages name the file, the line number and the key, never a value: a value may be a secret.
  */
 public record LakeConfig(Optional<Credentials> credentials, Optional<String> region, Optional<String> endpoint,
                          Optional<Boolean> pathStyleAccess, Map<String, String> spark, Optional<String> format,
-                         Optional<CatalogConfig> catalog) {
+                         Optional<CatalogConfig> catalog, Optional<String> serveToken) {
 
-    private static final List<String> SECTIONS = List.of("aws", "spark", "lake", "catalog");
+    private static final List<String> SECTIONS = List.of("aws", "spark", "lake", "catalog", "serve");
 
     private static final List<String> AWS_KEYS = List.of("aws_access_key_id", "aws_secret_access_key",
             "aws_session_token", "region", "endpoint", "path_style_access");
@@ -60,7 +63,7 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
     /** No file: credentials and settings come from the environment and the default AWS chain. */
     public static LakeConfig none() {
         return new LakeConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public static LakeConfig load(Path file) {
@@ -83,6 +86,7 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
         Map<String, String> spark = new LinkedHashMap<>();
         Map<String, String> lake = new LinkedHashMap<>();
         Map<String, String> catalog = new LinkedHashMap<>();
+        Map<String, String> serve = new LinkedHashMap<>();
         String section = null;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -97,7 +101,7 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
                 section = line.substring(1, line.length() - 1).strip().toLowerCase(Locale.ROOT);
                 if (!SECTIONS.contains(section)) {
                     throw new LakeException(where + ": unknown section [" + section + "]; the sections are "
-                            + "[AWS], [spark], [lake] and [catalog].");
+                            + "[AWS], [spark], [lake], [catalog] and [serve].");
                 }
                 continue;
             }
@@ -130,6 +134,11 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
                             + value + "'.");
                 }
                 lake.put("format", format);
+            } else if (section.equals("serve")) {
+                if (!key.equalsIgnoreCase("token")) {
+                    throw new LakeException(where + ": unknown key " + key + " in [serve]; the known key is token.");
+                }
+                serve.put("token", value);
             } else if (section.equals("catalog")) {
                 String name = key.toLowerCase(Locale.ROOT);
                 if (!CatalogConfig.KEYS.contains(name)) {
@@ -147,7 +156,7 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
         }
         return new LakeConfig(credentials(aws, source), present(aws.get("region")), present(aws.get("endpoint")),
                 pathStyle(aws.get("path_style_access"), source), spark, present(lake.get("format")),
-                CatalogConfig.of(catalog, source));
+                CatalogConfig.of(catalog, source), Optional.ofNullable(serve.get("token")));
     }
 
     private static Optional<Credentials> credentials(Map<String, String> aws, String source) {
@@ -208,7 +217,8 @@ public record LakeConfig(Optional<Credentials> credentials, Optional<String> reg
         return "LakeConfig[credentials=" + credentials.map(Credentials::toString).orElse("from the environment")
                 + ", region=" + region.orElse("-") + ", endpoint=" + endpoint.orElse("-") + ", pathStyleAccess="
                 + pathStyleAccess.map(String::valueOf).orElse("-") + ", spark=" + spark.keySet() + ", format="
-                + format.orElse("-") + ", catalog=" + catalog.map(CatalogConfig::toString).orElse("-") + "]";
+                + format.orElse("-") + ", catalog=" + catalog.map(CatalogConfig::toString).orElse("-") + ", serve token="
+                + (serveToken.isPresent() ? "set, not shown" : "-") + "]";
     }
 
     /** Keys from the config file. Never printed: {@link #toString()} shows only which parts are present. */

@@ -141,6 +141,33 @@ public final class Lake {
         }
     }
 
+    /**
+     * Whether a run is moving its tables into the lake at {@code lake} right now: between its first and its last
+     * move a reader would find some tables new and some old, or one missing. A run marks it by the folder it
+     * moves the old tables aside into ({@code _staging/<run>/_previous}), made before the first move and removed
+     * after the last; a run killed in between leaves it until the next run's recovery.
+     */
+    public static boolean publishingNow(String lake, Configuration hadoop) {
+        Path staging = new Path(lake, STAGING);
+        try {
+            FileSystem fs = staging.getFileSystem(hadoop);
+            if (!fs.exists(staging)) {
+                return false;
+            }
+            for (FileStatus run : fs.listStatus(staging)) {
+                if (fs.exists(new Path(run.getPath(), PREVIOUS))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.io.FileNotFoundException gone) {
+            // The run finished (and removed its staging) while this looked.
+            return false;
+        } catch (IOException e) {
+            throw new LakeException("Cannot read the lake " + StoreErrors.safe(lake) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Whether the run began to make its tables visible (then only the next run's recovery may undo it). */
     public boolean publishing() {
         return publishing;

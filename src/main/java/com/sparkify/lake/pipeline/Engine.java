@@ -125,7 +125,8 @@ public final class Engine {
         // A joined session (a test's, a notebook's) was built without this run's properties: the SQL ones
         // can still be set on it.
         settings.sparkConf().forEach((key, value) -> {
-            if (key.startsWith("spark.sql.")) {
+            // Static ones (spark.sql.extensions) can only be given at the start, as the builder above did.
+            if (key.startsWith("spark.sql.") && !org.apache.spark.sql.internal.SQLConf.isStaticConfigKey(key)) {
                 spark.conf().set(key, value);
             }
         });

@@ -164,9 +164,11 @@ class CommandLineTest {
     }
 
     @Test
-    void queryHelpShowsTheLakeAsRequired() {
+    void queryHelpShowsTheLakeOrTheServer() {
         String help = run("query", "--help").out();
-        assertTrue(help.replaceAll("\\s+", " ").contains("(--list | (NAME --lake=LAKE))"), help);
+        // --lake or --remote: one of the two, which the command checks (a usage error names both).
+        assertTrue(help.replaceAll("\\s+", " ").contains("(--list | (NAME [--lake=LAKE]))"), help);
+        assertTrue(help.contains("--remote=sc://HOST:"), help);
     }
 
     @Test

@@ -1,0 +1,47 @@
+package com.sparkify.lake.cli;
+
+import org.apache.spark.SparkThrowable;
+
+import com.sparkify.lake.LakeException;
+import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.config.LakeConfig;
+
+/** query and sql through a running server: the same answers, printed the same way, as with --lake. */
+final class RemoteAnswers {
+
+    private RemoteAnswers() {
+    }
+
+    /** The server answers from the lake's current run; its history is read where the lake is. */
+    static void refuseAsOf(AnswerOptions answer) {
+        if (answer.asOf != null) {
+            throw new UsageError("--as-of reads an Iceberg lake's history, which a server does not offer: give --lake "
+                    + "instead of --remote.");
+        }
+    }
+
+    /**
+     * A query of the user's own. The server refuses what would change the lake (its read-only rule, exit 1);
+     * a query it cannot run gets Spark's message in one paragraph, as with --lake.
+     */
+    static int sql(RemoteOption remote, LakeConfig config, String sql, AnswerOptions answer) {
+        refuseAsOf(answer);
+        return Sessions.withRemote(remote, config, spark -> {
+            try {
+                answer.print(spark.sql(sql));
+                return 0;
+            } catch (Exception e) {
+                // Exception: the client's AnalysisException and SparkException are checked ones to Java.
+                if (e instanceof SparkThrowable thrown && "TABLE_OR_VIEW_NOT_FOUND".equals(thrown.getCondition())) {
+                    String name = String.valueOf(thrown.getMessageParameters().get("relationName"));
+                    throw new LakeException("The lake has no table " + name + ". Its tables are "
+                            + String.join(", ", LakeTables.NAMES) + ".");
+                }
+                if (e instanceof SparkThrowable) {
+                    throw new LakeException("The query failed: " + SqlCommand.paragraph(e.getMessage()));
+                }
+                throw e instanceof RuntimeException unchecked ? unchecked : new IllegalStateException(e.getMessage(), e);
+            }
+        });
+    }
+}
