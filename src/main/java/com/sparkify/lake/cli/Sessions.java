@@ -35,6 +35,11 @@ final class Sessions {
     static <T> T withRemote(RemoteOption remote, LakeConfig config, Function<SparkSession, T> work) {
         RemoteOption.Address address = remote.address();
         requireServerAnswers(address);
+        // Creating a Connect session makes it the process's default and this thread's active session, a registry
+        // that local sessions share: what was there before is put back, or a local session already running here
+        // (a test's, the shell's) would look gone and the next command would start and stop one of its own.
+        scala.Option<SparkSession> defaultBefore = SparkSession.getDefaultSession();
+        scala.Option<SparkSession> activeBefore = SparkSession.getActiveSession();
         SparkSession spark;
         try {
             spark = org.apache.spark.sql.connect.SparkSession.builder().remote(remote.connection(config)).create();
@@ -54,9 +59,20 @@ final class Sessions {
             } catch (Exception closing) {
                 // Closing tells the server, which refuses a client it did not let in: the reason above says why.
             }
-            // Nothing of it stays this thread's or this process's session (a test runs commands one after another).
-            org.apache.spark.sql.connect.SparkSession.clearActiveSession();
-            org.apache.spark.sql.connect.SparkSession.clearDefaultSession();
+            restore(defaultBefore, activeBefore);
+        }
+    }
+
+    private static void restore(scala.Option<SparkSession> defaultBefore, scala.Option<SparkSession> activeBefore) {
+        if (defaultBefore.isDefined()) {
+            SparkSession.setDefaultSession(defaultBefore.get());
+        } else {
+            SparkSession.clearDefaultSession();
+        }
+        if (activeBefore.isDefined()) {
+            SparkSession.setActiveSession(activeBefore.get());
+        } else {
+            SparkSession.clearActiveSession();
         }
     }
 

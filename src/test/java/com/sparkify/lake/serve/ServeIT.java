@@ -131,6 +131,10 @@ class ServeIT {
         Commands.Result remote = Commands.run("sql", "--remote", url, "--config", config.toString(), sql);
         assertEquals(0, remote.code(), remote.err());
         assertEquals(local.out(), remote.out());
+        // The remote commands left this JVM's own session its default and active one: a command run after them
+        // joins it, and does not start (and then stop) one of its own, which every later test would meet stopped.
+        assertSame(TestSpark.session(), org.apache.spark.sql.SparkSession.getDefaultSession().get());
+        assertSame(TestSpark.session(), org.apache.spark.sql.SparkSession.getActiveSession().get());
     }
 
     @Test
@@ -243,8 +247,6 @@ class ServeIT {
     @Test
     void anIcebergLakeIsServedFromItsCurrentSnapshots() {
         Path iceberg = work.resolve("iceberg-lake");
-        // This thread ran the command line's remote clients before; the run reads settings of the active session.
-        org.apache.spark.sql.SparkSession.setActiveSession(TestSpark.session());
         Lakes.build(work.resolve("first"), iceberg, TestSpark.settings().withFormat(Settings.Format.ICEBERG));
         org.apache.spark.sql.classic.SparkSession spark = (org.apache.spark.sql.classic.SparkSession) TestSpark.session();
         ServedLake served = new ServedLake(spark, iceberg.toString(), LakeConfig.none());
