@@ -32,7 +32,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,26 @@ class ServeIT {
     private String token;
     private String url;
     private EtlProcess.Started server;
+
+    /**
+     * The clients below are Connect sessions of this JVM: making one sets it as the process's default and the
+     * thread's active session, and stopping it clears them, in a registry the JVM's local session shares. Every
+     * test starts and ends with this JVM's own session in both places, as the suite's other classes expect.
+     */
+    @BeforeEach
+    void startWithTheJvmsOwnSession() {
+        theJvmsOwnSessionIsDefaultAndActive();
+    }
+
+    @AfterEach
+    void leaveTheJvmsOwnSession() {
+        theJvmsOwnSessionIsDefaultAndActive();
+    }
+
+    private static void theJvmsOwnSessionIsDefaultAndActive() {
+        org.apache.spark.sql.SparkSession.setDefaultSession(TestSpark.session());
+        org.apache.spark.sql.SparkSession.setActiveSession(TestSpark.session());
+    }
 
     @BeforeAll
     void serveALake() throws Exception {
