@@ -35,6 +35,9 @@ public final class StandaloneCluster implements AutoCloseable {
     private static final String WORKER_MEMORY = "1g";
     static final String EXECUTOR_MEMORY = "512m";
     private static final String DAEMON_HEAP = "-Xmx256m";
+    /** Every JVM of the cluster, executors included, stops at C1, as the test JVMs and bin/sparkify-lake's small
+     *  runs do: on the sample, six JVMs on two cores spent more CPU optimising Spark's code than running it. */
+    private static final String JIT = "-XX:TieredStopAtLevel=1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern MASTER_URL = Pattern.compile("Starting Spark master at (spark://127\\.0\\.0\\.1:\\d+)");
 
@@ -202,6 +205,7 @@ public final class StandaloneCluster implements AutoCloseable {
                 "spark.driver.host=127.0.0.1",
                 "spark.driver.bindAddress=127.0.0.1",
                 "spark.executor.cores=1",
+                "spark.executor.extraJavaOptions=" + JIT,
                 // Spark's default logging (a driver without the command line's log4j2.properties) writes every
                 // plan at INFO, which costs seconds on a busy machine.
                 "spark.log.level=WARN",
@@ -214,6 +218,7 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(sparkJvmFlags);
+        command.add(JIT);
         command.add(jvm.length == 0 ? DAEMON_HEAP : jvm[0]);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classpath));
