@@ -50,10 +50,11 @@ final class SqlCommand implements Callable<Integer> {
             return RemoteAnswers.sql(lake.remote, config.config(), sql, answer);
         }
         return Sessions.withSpark(config.settings(), spark -> {
-            LakeTables.register(spark, lake.lake, config.config(), answer.asOf);
             if (sql == null) {
+                LakeTables.registerKept(spark, lake.lake, config.config(), answer.asOf);
                 return SqlShell.open(spark, lake.lake, config.config(), format, answer.limit, answer.asOf);
             }
+            LakeTables.register(spark, lake.lake, config.config(), answer.asOf);
             try {
                 answer.print(query(spark, sql));
                 return 0;

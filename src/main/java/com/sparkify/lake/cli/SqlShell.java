@@ -182,13 +182,13 @@ final class SqlShell {
                 String wanted = List.of("latest", "now").contains(chosen.asOf().toLowerCase(Locale.ROOT))
                         ? null : chosen.asOf();
                 // The views change only once the lake answered for the new time: a wrong one leaves them be.
-                LakeTables.register(spark, lake, config, wanted);
+                LakeTables.registerKept(spark, lake, config, wanted);
                 asOf = wanted;
                 completion = new ShellCompletion(ShellCompletion.columnsOf(spark), queries);
             }
             err.println(asOf == null ? "the tables as they are (latest)" : "the tables as of " + asOf);
         } else if (command instanceof ShellCommand.Refresh) {
-            LakeTables.register(spark, lake, config, asOf);
+            LakeTables.registerKept(spark, lake, config, asOf);
             completion = new ShellCompletion(ShellCompletion.columnsOf(spark), queries);
             err.println("read " + lake + " again" + seconds(started));
         } else if (command instanceof ShellCommand.Help) {

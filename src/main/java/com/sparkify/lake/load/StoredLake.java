@@ -18,7 +18,19 @@ import com.sparkify.lake.tables.StarSchema;
 /** A built lake's star tables as they are now, by name: Parquet folders, or an Iceberg lake's current snapshots. */
 public final class StoredLake {
 
+    /**
+     * A table stored as more files than this is read once and kept where it is asked more than once (the checks,
+     * the sql shell, the report): from tens of thousands of one-row files, the songs table of a big catalog,
+     * each read opens every file again.
+     */
+    public static final int MANY_FILES = 1_000;
+
     private StoredLake() {
+    }
+
+    /** Whether {@code table} is read from more than {@link #MANY_FILES} files. */
+    public static boolean manyFiles(Dataset<Row> table) {
+        return table.inputFiles().length > MANY_FILES;
     }
 
     /** @param config the config file: an Iceberg lake on an object store needs its {@code [catalog]} */

@@ -158,20 +158,16 @@ public final class Checks {
         return examples.stream().sorted().toList();
     }
 
-    /** A table stored as more files than this is read once and kept in memory while the rules run. */
-    static final int MANY_FILES = 1_000;
-
     /**
      * Only the columns the checks use. Each rule reads its tables again: from a few Parquet files, by column,
      * that costs less than building an in-memory copy first (5 M events: the check took 21.6 s with copies of
-     * every table, 17.5 s without). From tens of thousands of one-row files, the songs table in storage, each
-     * read would open every file again, so such a table is read once and kept.
+     * every table, 17.5 s without). A table of {@link StoredLake#MANY_FILES many files} is read once and kept.
      */
     private Dataset<Row> table(String name) {
         return tables.computeIfAbsent(name, n -> {
             Dataset<Row> columns = source.apply(n)
                     .select(COLUMNS.get(n).stream().map(c -> col(c)).toArray(Column[]::new));
-            return columns.inputFiles().length > MANY_FILES ? columns.persist(StorageLevel.MEMORY_AND_DISK()) : columns;
+            return StoredLake.manyFiles(columns) ? columns.persist(StorageLevel.MEMORY_AND_DISK()) : columns;
         });
     }
 

@@ -49,7 +49,7 @@ public record LakeReport(String lake, boolean iceberg, Instant made, List<Answer
     public static LakeReport of(SparkSession spark, String lake, LakeConfig config) {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String root = LakeCatalog.qualified(lake, hadoop);
-        LakeTables.register(spark, lake, config, null);
+        LakeTables.registerKept(spark, lake, config, null);
         boolean iceberg = LakeCatalog.isIceberg(root, hadoop);
         List<Answer> answers = answers(spark);
         Map<String, Long> rows = LakeTables.rowsAsBuilt(spark, lake, config);
