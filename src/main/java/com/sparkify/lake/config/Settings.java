@@ -100,6 +100,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     /** Spark properties that go to the Hadoop configuration (the prefix dropped), not to Spark's. */
     public static final String HADOOP_PREFIX = "spark.hadoop.";
     public static final String MAX_RECORDS_PER_FILE = "spark.sql.files.maxRecordsPerFile";
+    public static final String WHOLE_STAGE_CODEGEN = "spark.sql.codegen.wholeStage";
 
     /** Input bytes per shuffle partition. The JSON input shrinks once parsed and projected, so a partition
      *  holds well under this after a shuffle; adaptive execution merges what is too small. */
@@ -113,6 +114,15 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     /** A Parquet file of this many rows is a few hundred MB at most for any table of the lake: big enough
      *  to read efficiently, small enough that one file never becomes a single straggling task for a reader. */
     static final long DEFAULT_MAX_RECORDS_PER_FILE = 5_000_000;
+    /**
+     * From this much input on, Spark compiles each stage of a plan into one Java class (whole-stage code
+     * generation); below it, it runs the operators as they are. A run compiles some 200 classes, and on small
+     * input that costs more than the compiled code saves: four daily Iceberg loads of a generated input in one
+     * JVM took 137 CPU-seconds with it, 109 without (the first loads 41 and 35 s against 29 and 27; once a
+     * JVM's compiled classes are cached, 21 either way). On the 91 MiB of the M set it makes no difference that
+     * the noise shows (57 to 66 s either way), so it is kept from well below that on.
+     */
+    static final long WHOLE_STAGE_CODEGEN_FROM_BYTES = 16L << 20;
 
     public Settings {
         if (shufflePartitions != null && shufflePartitions < 1) {
@@ -229,7 +239,10 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
                 : (int) Math.max(1, Math.min(MAX_FILES_PER_PARTITION, ceilDiv(inputBytes, INPUT_BYTES_PER_WRITER)));
         String maxRecords = sparkConf.getOrDefault(MAX_RECORDS_PER_FILE,
                 launcherConf.get(MAX_RECORDS_PER_FILE, String.valueOf(DEFAULT_MAX_RECORDS_PER_FILE)));
-        return new Tuning(inputBytes, partitions, files, number(MAX_RECORDS_PER_FILE, maxRecords));
+        String codegen = sparkConf.getOrDefault(WHOLE_STAGE_CODEGEN, launcherConf.get(WHOLE_STAGE_CODEGEN, null));
+        boolean wholeStage = codegen != null ? Boolean.parseBoolean(codegen.trim())
+                : inputBytes >= WHOLE_STAGE_CODEGEN_FROM_BYTES;
+        return new Tuning(inputBytes, partitions, files, number(MAX_RECORDS_PER_FILE, maxRecords), wholeStage);
     }
 
     /**
@@ -237,12 +250,16 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      * @param shufflePartitions partitions after each shuffle (adaptive execution merges small ones)
      * @param filesPerPartition writers per partition folder of a partitioned table
      * @param maxRecordsPerFile rows after which a writer starts a new file (0: no limit)
+     * @param wholeStageCodegen whether each stage of a plan is compiled into Java (see
+     *                          {@link #WHOLE_STAGE_CODEGEN_FROM_BYTES})
      */
-    public record Tuning(long inputBytes, int shufflePartitions, int filesPerPartition, long maxRecordsPerFile) {
+    public record Tuning(long inputBytes, int shufflePartitions, int filesPerPartition, long maxRecordsPerFile,
+                         boolean wholeStageCodegen) {
 
         public String describe() {
-            return String.format(Locale.ROOT, "%s of input: %d shuffle partitions, %d file%s per partition folder",
-                    bytes(inputBytes), shufflePartitions, filesPerPartition, filesPerPartition == 1 ? "" : "s");
+            return String.format(Locale.ROOT, "%s of input: %d shuffle partitions, %d file%s per partition folder%s",
+                    bytes(inputBytes), shufflePartitions, filesPerPartition, filesPerPartition == 1 ? "" : "s",
+                    wholeStageCodegen ? "" : ", plans not compiled");
         }
 
         private static String bytes(long n) {

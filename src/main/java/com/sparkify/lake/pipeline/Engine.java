@@ -159,6 +159,7 @@ public final class Engine {
     public static void tune(SparkSession spark, Settings.Tuning tuning) {
         spark.conf().set(Settings.SHUFFLE_PARTITIONS, String.valueOf(tuning.shufflePartitions()));
         spark.conf().set(Settings.MAX_RECORDS_PER_FILE, String.valueOf(tuning.maxRecordsPerFile()));
+        spark.conf().set(Settings.WHOLE_STAGE_CODEGEN, String.valueOf(tuning.wholeStageCodegen()));
     }
 
     /**

@@ -1,6 +1,7 @@
 package com.sparkify.lake.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +26,18 @@ class SettingsTest {
     @Test
     void theSampleIsSmallSoTwoTasksPerCoreAndOneFilePerFolder() {
         // 3.6 MiB of JSON: far below 64 MiB a partition, so the floor of 4 (2 cores) decides.
-        assertEquals(new Settings.Tuning(3_775_000, 4, 1, 5_000_000),
+        assertEquals(new Settings.Tuning(3_775_000, 4, 1, 5_000_000, false),
                 tuning(Settings.defaults(), 3_775_000, 2));
+    }
+
+    @Test
+    void plansAreCompiledFromSixteenMibOfInputOnUnlessTheUserSaid() {
+        assertFalse(tuning(Settings.defaults(), 16 * MIB - 1, 2).wholeStageCodegen());
+        assertTrue(tuning(Settings.defaults(), 16 * MIB, 2).wholeStageCodegen());
+        assertTrue(tuning(Settings.defaults().withSpark("spark.sql.codegen.wholeStage", "true"), MIB, 2)
+                .wholeStageCodegen());
+        assertFalse(Settings.defaults().tuningFor(10 * GIB, 2,
+                new SparkConf(false).set("spark.sql.codegen.wholeStage", "false")).wholeStageCodegen());
     }
 
     @Test
@@ -83,9 +94,9 @@ class SettingsTest {
 
     @Test
     void theTuningSaysWhatItChose() {
-        assertEquals("3.6 MiB of input: 4 shuffle partitions, 1 file per partition folder",
-                new Settings.Tuning(3_775_000, 4, 1, 5_000_000).describe());
+        assertEquals("3.6 MiB of input: 4 shuffle partitions, 1 file per partition folder, plans not compiled",
+                new Settings.Tuning(3_775_000, 4, 1, 5_000_000, false).describe());
         assertEquals("10.0 GiB of input: 160 shuffle partitions, 10 files per partition folder",
-                new Settings.Tuning(10 * GIB, 160, 10, 5_000_000).describe());
+                new Settings.Tuning(10 * GIB, 160, 10, 5_000_000, true).describe());
     }
 }
