@@ -54,7 +54,8 @@ public final class LakeTables {
         Function<String, Dataset<Row>> tables = open(spark, lake, config, asOf);
         for (String name : NAMES) {
             Dataset<Row> table = tables.apply(name);
-            if (spark.catalog().tableExists(name) && spark.catalog().isCached(name)) {
+            // The view of an earlier call, not a table of that name in the session's current catalog.
+            if (spark.sessionState().catalog().getTempView(name).isDefined() && spark.catalog().isCached(name)) {
                 spark.catalog().uncacheTable(name);
             }
             table.createOrReplaceTempView(name);

@@ -34,10 +34,12 @@ class LakeTablesTest {
     @AfterEach
     void letGo() {
         for (String name : LakeTables.NAMES) {
-            if (spark.catalog().tableExists(name) && spark.catalog().isCached(name)) {
-                spark.catalog().uncacheTable(name);
+            if (spark.sessionState().catalog().getTempView(name).isDefined()) {
+                if (spark.catalog().isCached(name)) {
+                    spark.catalog().uncacheTable(name);
+                }
+                spark.catalog().dropTempView(name);
             }
-            spark.catalog().dropTempView(name);
         }
     }
 
