@@ -54,10 +54,9 @@ public final class LakeTables {
         Function<String, Dataset<Row>> tables = open(spark, lake, config, asOf);
         for (String name : NAMES) {
             Dataset<Row> table = tables.apply(name);
-            // The view of an earlier call, not a table of that name in the session's current catalog.
-            if (spark.sessionState().catalog().getTempView(name).isDefined() && spark.catalog().isCached(name)) {
-                spark.catalog().uncacheTable(name);
-            }
+            // Dropping the earlier view lets go of what it kept. Asking isCached first would resolve that view
+            // again, and a view of a lake since deleted (an Iceberg lake's metadata gone) would stop this reading.
+            spark.catalog().dropTempView(name);
             table.createOrReplaceTempView(name);
             if (StoredLake.manyFiles(table)) {
                 spark.catalog().cacheTable(name, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());

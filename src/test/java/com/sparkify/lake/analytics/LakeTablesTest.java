@@ -19,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.load.StoredLake;
+import com.sparkify.lake.pipeline.IncrementalLoadTest;
+import com.sparkify.lake.support.Lakes;
 import com.sparkify.lake.support.TestSpark;
+import com.sparkify.lake.support.Trees;
 
 /** The views a session that answers many questions gets: a table of many small files kept, the others not.
  *  Slow tier: writing a thousand folders takes some 20 s. */
@@ -34,12 +37,7 @@ class LakeTablesTest {
     @AfterEach
     void letGo() {
         for (String name : LakeTables.NAMES) {
-            if (spark.sessionState().catalog().getTempView(name).isDefined()) {
-                if (spark.catalog().isCached(name)) {
-                    spark.catalog().uncacheTable(name);
-                }
-                spark.catalog().dropTempView(name);
-            }
+            spark.catalog().dropTempView(name);
         }
     }
 
@@ -73,5 +71,22 @@ class LakeTablesTest {
         assertEquals(1, spark.sharedState().cacheManager().numCachedEntries(),
                 "only the songs table of the second reading is kept");
         assertEquals(songs, spark.sql("SELECT count(*) FROM songs").first().getLong(0));
+    }
+
+    @Test
+    void viewsOfALakeSinceDeletedDoNotStopTheNextReading() throws Exception {
+        // An Iceberg lake read by an earlier command of the same session (serve, the test JVM), then deleted:
+        // its views can no longer be resolved, and the next reading replaces them.
+        Path gone = work.resolve("gone");
+        Lakes.build(IncrementalLoadTest.WORLD.writeTo(work.resolve("input")), gone, IncrementalLoadTest.ICEBERG);
+        LakeTables.register(spark, gone.toString());
+        Trees.delete(gone);
+
+        Path lake = work.resolve("lake");
+        for (String name : LakeTables.NAMES) {
+            spark.range(3).coalesce(1).write().parquet(lake.resolve(name).toString());
+        }
+        LakeTables.registerKept(spark, lake.toString(), LakeConfig.none(), null);
+        assertEquals(3, spark.sql("SELECT count(*) FROM songplays").first().getLong(0));
     }
 }

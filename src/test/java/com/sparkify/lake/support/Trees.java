@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** Folder trees a test copies before it changes them. */
+/** Folder trees a test copies before it changes them, or deletes. */
 public final class Trees {
 
     private Trees() {
@@ -26,5 +26,15 @@ public final class Trees {
             throw new UncheckedIOException(e);
         }
         return to;
+    }
+
+    public static void delete(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
