@@ -50,11 +50,9 @@ public final class Lakes {
     }
 
     private static void deleteTree(Path root) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
+        try {
+            Trees.delete(root);
+        } catch (UncheckedIOException e) {
             // Left under target/ for mvn clean: nothing else depends on it being gone.
         }
     }
