@@ -51,7 +51,7 @@ public final class S3LatencyBench {
      */
     record Run(String config, double seconds, Map<String, Double> stages, Map<String, Long> requests,
                double storeCpu, double jobCpu, long filesWritten, String tables, Map<String, Long> songRead,
-               long songFiles) {
+               long songFiles, String inFlight) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -131,7 +131,9 @@ public final class S3LatencyBench {
 
     static Run runOnce(Options options, String config, Path data, String input, Map<Integer, S3ProxyServer> servers,
                        StandaloneCluster cluster, Path store, String n) throws Exception {
-        List<String> etl = new ArrayList<>(List.of("--requests-in-flight", "" + options.requestsInFlight()));
+        // 0: the run chooses the number from the store's answer times, as a user's run does by default.
+        List<String> etl = new ArrayList<>(options.requestsInFlight() > 0
+                ? List.of("--requests-in-flight", "" + options.requestsInFlight()) : List.of());
         S3ProxyServer server = null;
         String output;
         if (config.equals("local")) {
@@ -207,14 +209,15 @@ public final class S3LatencyBench {
         Matcher files = FILES.matcher(text);
         long songFiles = files.find() ? Long.parseLong(files.group(1).replace(",", "")) : 0;
         return new Run(config, seconds, stages(text), requests, server == null ? 0 : server.cpuSeconds() - cpuBefore,
-                jobCpu, written, tables(text), songRead, songFiles);
+                jobCpu, written, tables(text), songRead, songFiles, inFlight(text));
     }
 
     static void report(Options options, Map<String, List<Run>> runs) {
         System.out.printf("%n%s lake; %,d song files, %,d events; %d timed run(s) of each, alternating; master %s; "
-                        + "%d requests in flight%n", options.format(), options.songs(), options.events(), options.runs(),
+                        + "%s%n", options.format(), options.songs(), options.events(), options.runs(),
                 options.cluster() ? "spark:// (two workers)" : options.master().isEmpty() ? "local[*]" : options.master(),
-                options.requestsInFlight());
+                options.requestsInFlight() > 0 ? options.requestsInFlight() + " requests in flight"
+                        : "requests in flight chosen by each run");
         double local = median(runs.get("local").stream().map(Run::seconds).toList());
         System.out.printf("%-10s %9s %7s %10s %12s   %s%n", "config", "median s", "ratio", "job CPU s", "store CPU s",
                 "runs");
@@ -241,6 +244,7 @@ public final class S3LatencyBench {
                 return;
             }
             System.out.printf("%nrequests the store answered, %s (last run): %s%n", config, last.requests());
+            System.out.printf("  %s%n", last.inFlight().isEmpty() ? "(the run said no number in flight)" : last.inFlight());
             StringBuilder perFile = new StringBuilder();
             last.songRead().forEach((kind, count) -> perFile.append(String.format(Locale.ROOT, " %s %.3f", kind,
                     last.songFiles() == 0 ? 0.0 : count / (double) last.songFiles())));
@@ -252,6 +256,12 @@ public final class S3LatencyBench {
                     last.filesWritten(), per(last, "CreateMultipartUpload"), per(last, "UploadPart"),
                     per(last, "CompleteMultipartUpload"), uploads);
         });
+    }
+
+    /** What the run said of its requests in flight ("store  192 requests in flight ..."), or "" without a store. */
+    static String inFlight(String text) {
+        Matcher said = IN_FLIGHT.matcher(text);
+        return said.find() ? said.group(1) : "";
     }
 
     static double per(Run run, String op) {
@@ -284,6 +294,7 @@ public final class S3LatencyBench {
     private static final Pattern STAGE = Pattern.compile("(?m)^([a-z][a-z _]+?)\\s{2,}([0-9]+\\.[0-9])$");
     private static final Pattern REQUESTS = Pattern.compile("(?m)^extract song_data\\s+([0-9,]+)\\s+([0-9,]+)\\s+"
             + "([0-9,]+)\\s+([0-9,]+)\\s+([0-9,]+)\\s+([0-9,]+)\\s+([0-9,]+)$");
+    private static final Pattern IN_FLIGHT = Pattern.compile("(?m)^store\\s+([0-9]+ requests in flight.*)$");
     private static final Pattern JOB_CPU = Pattern.compile("(?m)^job CPU ([0-9.]+) ([0-9.]+)$");
     private static final Pattern FILES = Pattern.compile("(?m)^song_data\\s+([0-9,]+)");
 

@@ -35,13 +35,14 @@ import com.sparkify.lake.LakeException;
  *                             {@code [spark]} section's spark.* keys join {@code sparkConf} (the command line
  *                             wins), its spark.hadoop.* keys go to the Hadoop configuration only
  * @param requestsInFlight     requests to the object store that each JVM (the driver, each executor) has out at
- *                             once at most: reads of input files, uploads, commits, deletes
+ *                             once at most: reads of input files, uploads, commits, deletes; null to follow the
+ *                             store's answer times (see store.RequestsInFlight)
  * @param format               how the lake stores its tables: plain Parquet folders, or Iceberg tables
  * @param reload               an Iceberg lake: which input files a run loads (see {@link Reload})
  */
 public record Settings(String master, double maxRejectedFraction, Integer shufflePartitions,
                        Integer filesPerPartition, Map<String, String> sparkConf, boolean checks, LakeConfig config,
-                       int requestsInFlight, Format format, Reload reload) {
+                       Integer requestsInFlight, Format format, Reload reload) {
 
     /** Which input files a run into an Iceberg lake loads. */
     public enum Reload {
@@ -86,13 +87,6 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
     /** Real exports carry the odd broken line; a twentieth of an input being bad means something else is wrong. */
     public static final double DEFAULT_MAX_REJECTED_FRACTION = 0.05;
 
-    /**
-     * S3 answers a small request in some 20 ms from inside its region, so 64 requests out at once move about
-     * 3,000 a second: the most S3 serves one prefix before it asks for slower (3,500 writes, 5,500 reads a
-     * second), and more than a laptop's link needs for the tiny files of the catalog. A store further away
-     * needs more in flight for the same rate (docs/s3.md, "How a run talks to the store").
-     */
-    public static final int DEFAULT_REQUESTS_IN_FLIGHT = 64;
 
     public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     public static final String EXTENSIONS = "spark.sql.extensions";
@@ -131,7 +125,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
         if (filesPerPartition != null && filesPerPartition < 1) {
             throw new LakeException("The number of files per partition must be at least 1, not " + filesPerPartition + ".");
         }
-        if (requestsInFlight < 1) {
+        if (requestsInFlight != null && requestsInFlight < 1) {
             throw new LakeException("The requests in flight must be at least 1, not " + requestsInFlight + ".");
         }
         sparkConf = Map.copyOf(sparkConf);
@@ -141,7 +135,7 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
      *  Spark embedded in this process. */
     public static Settings defaults() {
         return new Settings(System.getProperty("spark.master", DEFAULT_MASTER), DEFAULT_MAX_REJECTED_FRACTION,
-                null, null, Map.of(), true, LakeConfig.none(), DEFAULT_REQUESTS_IN_FLIGHT, Format.PARQUET, Reload.NEW);
+                null, null, Map.of(), true, LakeConfig.none(), null, Format.PARQUET, Reload.NEW);
     }
 
     public Settings withMaster(String newMaster) {
@@ -177,7 +171,8 @@ public record Settings(String master, double maxRejectedFraction, Integer shuffl
                 file, requestsInFlight, format, reload);
     }
 
-    public Settings withRequestsInFlight(int requests) {
+    /** @param requests the number, or null to follow the store's answer times */
+    public Settings withRequestsInFlight(Integer requests) {
         return new Settings(master, maxRejectedFraction, shufflePartitions, filesPerPartition, sparkConf, checks,
                 config, requests, format, reload);
     }

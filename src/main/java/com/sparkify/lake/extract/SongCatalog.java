@@ -23,11 +23,16 @@ public final class SongCatalog {
      *                 and the catalog is thousands of files of a few hundred bytes
      */
     public static Extracted read(SparkSession spark, String songData, int inFlight) {
+        return read(spark, songData, () -> inFlight);
+    }
+
+    /** @param inFlight asked once the folder is listed: the listing's round trips say how far the store is */
+    public static Extracted read(SparkSession spark, String songData, java.util.function.IntSupplier inFlight) {
         // The root is listed once, recursively: a glob over X/Y/Z costs a listing call per folder on S3.
         try {
             Inputs.Selection listed = Inputs.select(WholeFiles.list(songData,
                     spark.sparkContext().hadoopConfiguration()));
-            return read(spark, listed.read(), inFlight).withSkipped(listed.skipped());
+            return read(spark, listed.read(), inFlight.getAsInt()).withSkipped(listed.skipped());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

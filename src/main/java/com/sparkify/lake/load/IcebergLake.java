@@ -71,15 +71,16 @@ public final class IcebergLake implements LakeKind {
     private boolean wholeChecked = true;
     private Map<String, Publication.Published> published;
 
+    /** @param inFlight the requests to the object store kept out at once (reading input files to fingerprint) */
     public IcebergLake(SparkSession spark, Stages stages, Settings settings, Lake lake, String runId,
-                       Instant started) {
+                       Instant started, com.sparkify.lake.store.RequestsInFlight inFlight) {
         this.spark = spark;
         this.stages = stages;
         this.settings = settings;
         this.lake = lake;
         this.runId = runId;
         this.started = started;
-        this.input = new InputRecord(spark, stages, settings.requestsInFlight());
+        this.input = new InputRecord(spark, stages, inFlight);
     }
 
     @Override

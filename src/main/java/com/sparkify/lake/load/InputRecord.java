@@ -17,6 +17,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+
+import com.sparkify.lake.store.RequestsInFlight;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -50,9 +52,9 @@ final class InputRecord {
     private final SparkSession spark;
     private final Stages stages;
     private final Configuration hadoop;
-    private final int requestsInFlight;
+    private final RequestsInFlight requestsInFlight;
 
-    InputRecord(SparkSession spark, Stages stages, int requestsInFlight) {
+    InputRecord(SparkSession spark, Stages stages, RequestsInFlight requestsInFlight) {
         this.spark = spark;
         this.stages = stages;
         this.hadoop = spark.sparkContext().hadoopConfiguration();
@@ -167,7 +169,7 @@ final class InputRecord {
     }
 
     private Dataset<Row> fileRows(List<WholeFiles.Found> files, int songFiles, String runId) {
-        Map<String, String> fingerprints = Fingerprints.of(files, hadoop, requestsInFlight);
+        Map<String, String> fingerprints = Fingerprints.of(files, hadoop, requestsInFlight.now());
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             WholeFiles.Found file = files.get(i);

@@ -33,6 +33,8 @@ import com.sparkify.lake.load.ParquetLake;
 import com.sparkify.lake.load.RunRecord;
 import com.sparkify.lake.quality.Checks;
 import com.sparkify.lake.store.StoreErrors;
+import com.sparkify.lake.store.RequestsInFlight;
+import com.sparkify.lake.store.S3Settings;
 import com.sparkify.lake.store.StoreRequests;
 
 /**
@@ -123,6 +125,8 @@ public final class Pipeline {
         if (requests.any()) {
             progress.countRequests(requests::sofar);
         }
+        RequestsInFlight inFlight = settings.requestsInFlight() != null
+                ? RequestsInFlight.fixed(settings.requestsInFlight()) : RequestsInFlight.following(requests);
         boolean iceberg = settings.format() == Settings.Format.ICEBERG;
         try (LakeLock lock = lake.lock(runId, started);
              Interruption stop = Interruption.watch(lake, runId, lock, iceberg)) {
@@ -132,11 +136,11 @@ public final class Pipeline {
             }
             requireKind(lake, iceberg, hadoop);
             lake.recover();
-            LakeKind kind = iceberg ? new IcebergLake(spark, progress, settings, lake, runId, started)
+            LakeKind kind = iceberg ? new IcebergLake(spark, progress, settings, lake, runId, started, inFlight)
                     : new ParquetLake(spark, progress, lake, runId);
             // From here on the input is only named: qualified as the lake is (song_data's folder, qualified).
             String named = new Path(songData).getParent().toString();
-            return new Run(runId, named, songData, logData, lake, kind).steps();
+            return new Run(runId, named, songData, logData, lake, kind, requests.any() ? inFlight : null).steps();
         }
     }
 
@@ -171,8 +175,12 @@ public final class Pipeline {
         private Batch batch;
         private Extracted songs;
         private Extracted events;
+        /** The requests kept out at once, when the run reads or writes through an object store; else null. */
+        private final RequestsInFlight inFlight;
 
-        Run(String runId, String input, String songData, String logData, Lake lake, LakeKind kind) {
+        Run(String runId, String input, String songData, String logData, Lake lake, LakeKind kind,
+            RequestsInFlight inFlight) {
+            this.inFlight = inFlight;
             this.runId = runId;
             this.input = input;
             this.songData = songData;
@@ -215,12 +223,14 @@ public final class Pipeline {
 
         /** Reads the batch: each input folder whole, or the files chosen. */
         private void extract() {
-            int inFlight = settings.requestsInFlight();
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            // Without a store no request waits: the number only bounds the reads' pool.
+            java.util.function.IntSupplier reads = inFlight == null ? () -> RequestsInFlight.LEAST : inFlight::now;
             songs = progress.stage("extract song_data", () -> Reading.of(songData, hadoop,
-                    () -> batch.songFiles() == null ? SongCatalog.read(spark, songData, inFlight)
-                            : SongCatalog.read(spark, batch.songFiles(), inFlight).withSkipped(batch.songsSkipped())),
-                    Pipeline::describe);
+                    () -> batch.songFiles() == null ? SongCatalog.read(spark, songData, reads)
+                            : SongCatalog.read(spark, batch.songFiles(), reads.getAsInt())
+                                    .withSkipped(batch.songsSkipped())),
+                    input -> describe(input) + (inFlight == null ? "" : ", " + inFlight.now() + " in flight"));
             reportSkipped(songs);
             events = progress.stage("extract log_data", () -> Reading.of(logData, hadoop,
                     () -> batch.logFiles() == null ? EventLog.read(spark, logData)
@@ -240,6 +250,11 @@ public final class Pipeline {
                     spark.sparkContext().defaultParallelism(), spark.sparkContext().getConf());
             Engine.tune(spark, tuning);
             progress.say(String.format(Locale.ROOT, "%-18s %s", "tuning", tuning.describe()));
+            if (inFlight != null) {
+                // The reads have timed many more answers than the listing: the writes keep this many out.
+                S3Settings.commitThreads(spark.sparkContext().hadoopConfiguration(), inFlight.now());
+                progress.say(String.format(Locale.ROOT, "%-18s %s", "store", inFlight.describe()));
+            }
             return tuning;
         }
 
@@ -310,7 +325,7 @@ public final class Pipeline {
         private RunSummary summary(String status, String runKind, String message) {
             return new RunSummary(runId, status, input, lake.uri(), progress.started().toString(), inputs,
                     kind.rows(), progress.stages(), checked, progress.seconds(), message, kind.format(), runKind,
-                    kind.snapshots());
+                    kind.snapshots(), inFlight == null ? null : inFlight.describe());
         }
     }
 

@@ -26,12 +26,13 @@ import com.sparkify.lake.store.StoreRequests;
  * a run and kept as {@code _run/summary.json} beside the tables it describes, for a scheduler or the report.
  * {@code input} and {@code lake} are fully qualified URIs ({@code file:/…}, {@code s3a://…}); {@code seconds}
  * counts from the command's start, so it is the total the console printed. {@code snapshots}: each Iceberg table
- * as the run left it, which a reader without the catalog opens with its metadata file.
+ * as the run left it, which a reader without the catalog opens with its metadata file. {@code inFlight}: through
+ * an object store, the requests the run kept out at once and why (see store.RequestsInFlight); else null.
  */
 public record RunSummary(String runId, String status, String input, String lake, String startedAt,
                          Map<String, InputCounts> inputs, Map<String, Long> tables,
                          List<Progress.Stage> stages, List<Checks.Result> checks, double seconds, String message,
-                         String format, String kind, Map<String, TableSnapshot> snapshots) {
+                         String format, String kind, Map<String, TableSnapshot> snapshots, String inFlight) {
 
     /** The kinds of run (see load.Batch); a run that found nothing new to read is one more. */
     public static final String FULL = Batch.FULL;
@@ -121,6 +122,9 @@ public record RunSummary(String runId, String status, String input, String lake,
         out.append(String.format("%-34s %8.1f%n", "total", seconds));
         if (stages.stream().anyMatch(stage -> stage.requests() != null && !stage.requests().isEmpty())) {
             out.append(requestTable());
+        }
+        if (inFlight != null) {
+            out.append(String.format("%-22s%s%n", "in flight", inFlight));
         }
         return out.toString();
     }

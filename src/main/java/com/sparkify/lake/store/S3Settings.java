@@ -37,10 +37,11 @@ public final class S3Settings {
     }
 
     /**
-     * @param requestsInFlight the most requests to the store a JVM has out at once, per bucket
+     * @param requestsInFlight the most requests to the store a JVM has out at once, per bucket; null when the
+     *                         number follows the store ({@link RequestsInFlight}), up to its most
      * @param oneMachine       the job runs in this JVM alone (a local master)
      */
-    public static void apply(LakeConfig config, int requestsInFlight, boolean oneMachine, Configuration hadoop) {
+    public static void apply(LakeConfig config, Integer requestsInFlight, boolean oneMachine, Configuration hadoop) {
         // Keys of an earlier run in this JVM must not outlive the config that set them.
         hadoop.unset(ACCESS_KEY);
         hadoop.unset(SECRET_KEY);
@@ -87,9 +88,12 @@ public final class S3Settings {
         // Round trips are waiting, not work: they overlap. One bound for all of them, per bucket and JVM (the
         // driver, each executor): the HTTP pool, which every request needs a connection from; the threads
         // that upload, commit and delete in parallel; and the reads of input files (extract.WholeFiles).
-        hadoop.setInt("fs.s3a.connection.maximum", requestsInFlight);
-        hadoop.setInt("fs.s3a.threads.max", requestsInFlight);
-        hadoop.setInt("fs.s3a.committer.threads", requestsInFlight);
+        // Where the number follows the store, the pool is as big as it may grow: the run's own reads and the
+        // committer's threads then keep the number chosen (an unused connection costs nothing).
+        int most = requestsInFlight == null ? RequestsInFlight.MOST : requestsInFlight;
+        hadoop.setInt("fs.s3a.connection.maximum", most);
+        hadoop.setInt("fs.s3a.threads.max", most);
+        commitThreads(hadoop, requestsInFlight == null ? RequestsInFlight.LEAST : requestsInFlight);
         // Parallel listing of an input root when Spark is given several paths.
         hadoop.setInt("mapreduce.input.fileinputformat.list-status.num-threads", 16);
 
@@ -113,6 +117,11 @@ public final class S3Settings {
         // trips per file, and its task commit's listing. Spark's tasks write and commit in one JVM.
         hadoop.setBoolean("fs.s3a.committer.magic.enabled", true);
         hadoop.setBoolean("fs.s3a.committer.magic.track.commits.in.memory.enabled", true);
+    }
+
+    /** How many uploads and completions a write keeps going at once; read when a write job starts. */
+    public static void commitThreads(Configuration hadoop, int requestsInFlight) {
+        hadoop.setInt("fs.s3a.committer.threads", requestsInFlight);
     }
 
     /**

@@ -195,7 +195,7 @@ class ReportPageTest {
         RunSummary run = new RunSummary("20261207T012746Z-7259226b", RunSummary.SUCCEEDED, "file:/input",
                 "file:/lake", STARTED, Map.of(), counts,
                 List.of(new Progress.Stage("load songs", "4 rows", 4.973, Map.of())), List.of(), 43.4, null,
-                "parquet", RunSummary.FULL, Map.of());
+                "parquet", RunSummary.FULL, Map.of(), null);
         return ReportPage.html(new LakeReport("file:/lake", false, MADE, LakeReport.answers(spark),
                 Optional.of(run), counts, List.of(), List.of(), List.of()));
     }

@@ -72,7 +72,8 @@ class S3RoundTripsTest {
         }
 
         SparkSession spark = TestSpark.session();
-        Settings settings = TestSpark.settings().withConfig(LakeConfig.load(config)).withRequestsInFlight(16);
+        // The requests in flight as a user's run has them: sized from the store's answer times.
+        Settings settings = TestSpark.settings().withConfig(LakeConfig.load(config));
         Map<String, Long> before = s3.requests();
         run = new Pipeline(spark, settings, new Progress(new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8))).run("s3a://slow-raw/sample", "s3a://slow-lake/sparkify");
@@ -130,6 +131,16 @@ class S3RoundTripsTest {
         assertEquals(answered.getOrDefault("CreateMultipartUpload", 0L)
                 + answered.getOrDefault("CompleteMultipartUpload", 0L) + answered.getOrDefault("DeleteObjects", 0L),
                 posts, answered.toString());
+    }
+
+    @Test
+    void theRunSaysTheRequestsInFlightItChoseForTheStore() {
+        // Every request waited 5 ms first: a store that near gets the least, and the summary says why. The reads'
+        // mean answer time was far longer (64 out at once, queued in a store sharing the 2 cores): the least is
+        // the round trip, and it is what sizes the number.
+        assertTrue(run.inFlight().matches(RequestsInFlight.LEAST + " requests in flight for a store that answers in "
+                + "([5-9]|1[0-9]) ms or more"), run.inFlight());
+        assertTrue(run.toTable().contains("in flight             " + run.inFlight()), run.toTable());
     }
 
     @Test
