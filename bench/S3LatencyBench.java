@@ -77,6 +77,12 @@ public final class S3LatencyBench {
             }
         }
 
+        // Lakes an interrupted bench left in the store: every run starts from the input alone.
+        try (var left = Files.list(store.resolve("s3proxy-data").resolve(BUCKET))) {
+            for (Path lake : left.filter(path -> path.getFileName().toString().startsWith("lake-")).toList()) {
+                com.sparkify.lake.support.Trees.delete(lake);
+            }
+        }
         Map<Integer, S3ProxyServer> servers = new LinkedHashMap<>();
         StandaloneCluster cluster = null;
         // An Iceberg lake on a store needs a catalog that commits atomically: a PostgreSQL of the bench's own,
@@ -195,6 +201,8 @@ public final class S3LatencyBench {
                 written = s3.listObjectsV2Paginator(list -> list.bucket(BUCKET).prefix("lake-" + n + "/")).contents()
                         .stream().filter(object -> object.key().endsWith(".parquet")).count();
             }
+            // Counted, the lake goes: S3Proxy's file-system store gets slower as its bucket grows.
+            com.sparkify.lake.support.Trees.delete(store.resolve("s3proxy-data").resolve(BUCKET).resolve("lake-" + n));
         }
         Map<String, Long> songRead = new LinkedHashMap<>();
         Matcher row = REQUESTS.matcher(text);
