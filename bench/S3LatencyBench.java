@@ -37,7 +37,8 @@ public final class S3LatencyBench {
     private static final String BUCKET = "bench";
 
     record Options(Path work, int songs, int events, int runs, List<Integer> latencies, String master,
-                   int requestsInFlight, boolean cluster, int seedLatency, long seedLimitSeconds, String format) {
+                   int requestsInFlight, boolean cluster, int seedLatency, long seedLimitSeconds, String format,
+                   boolean https) {
 
         boolean iceberg() {
             return format.equals("iceberg");
@@ -59,7 +60,12 @@ public final class S3LatencyBench {
                 Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                 List.of(args[4].split(",")).stream().map(Integer::parseInt).toList(), args[5],
                 Integer.parseInt(args[6]), Boolean.parseBoolean(args[7]), Integer.parseInt(args[8]),
-                Long.parseLong(args[9]), args.length > 10 ? args[10] : "parquet");
+                Long.parseLong(args[9]), args.length > 10 ? args[10] : "parquet",
+                args.length > 11 && Boolean.parseBoolean(args[11]));
+        if (options.https() && options.cluster()) {
+            throw new IllegalArgumentException("--https runs on the embedded master only: the cluster's JVMs would "
+                    + "need the certificate too");
+        }
         Path data = options.work().resolve("data-" + options.songs() + "-" + options.events());
         if (!Files.isDirectory(data.resolve("log_data"))) {
             exec(List.of("bin/sparkify-lake", "generate", "--output", data.toString(), "--songs", "" + options.songs(),
@@ -83,6 +89,11 @@ public final class S3LatencyBench {
                 com.sparkify.lake.support.Trees.delete(lake);
             }
         }
+        // Over HTTPS, as a user's store is reached: a certificate for 127.0.0.1, which the runs and this JVM trust.
+        tls = options.https() ? S3ProxyServer.Tls.make(options.work().resolve("tls")) : null;
+        if (tls != null) {
+            tls.trustInThisJvm();
+        }
         Map<Integer, S3ProxyServer> servers = new LinkedHashMap<>();
         StandaloneCluster cluster = null;
         // An Iceberg lake on a store needs a catalog that commits atomically: a PostgreSQL of the bench's own,
@@ -90,7 +101,7 @@ public final class S3LatencyBench {
         catalog = options.iceberg() ? com.sparkify.lake.support.PostgresServer.start() : null;
         try {
             for (int latency : options.latencies()) {
-                S3ProxyServer server = S3ProxyServer.start(store, KEY, SECRET, latency);
+                S3ProxyServer server = S3ProxyServer.start(store, KEY, SECRET, latency, tls);
                 servers.put(latency, server);
                 System.out.printf("S3Proxy at %d ms: pid %d, %s%n", latency, server.pid(), server.endpoint());
             }
@@ -134,6 +145,7 @@ public final class S3LatencyBench {
     }
 
     static com.sparkify.lake.support.PostgresServer catalog;
+    static S3ProxyServer.Tls tls;
 
     static Run runOnce(Options options, String config, Path data, String input, Map<Integer, S3ProxyServer> servers,
                        StandaloneCluster cluster, Path store, String n) throws Exception {
@@ -185,7 +197,12 @@ public final class S3LatencyBench {
         Path log = options.work().resolve("logs").resolve("run-" + n + "-" + config.replace(' ', '-') + ".log");
         Files.createDirectories(log.getParent());
         Instant start = Instant.now();
-        exec(command, log, Duration.ofHours(1));
+        Map<String, String> environment = new LinkedHashMap<>();
+        if (tls != null && server != null) {
+            // The launcher's own default heap, and the certificate's truststore.
+            environment.put("SPARKIFY_JAVA_OPTS", "-Xmx4g " + String.join(" ", tls.clientOptions()));
+        }
+        exec(command, log, Duration.ofHours(1), environment);
         double seconds = since(start);
         String text = Files.readString(log);
         Map<String, Long> requests = new TreeMap<>();
@@ -221,20 +238,29 @@ public final class S3LatencyBench {
     }
 
     static void report(Options options, Map<String, List<Run>> runs) {
-        System.out.printf("%n%s lake; %,d song files, %,d events; %d timed run(s) of each, alternating; master %s; "
-                        + "%s%n", options.format(), options.songs(), options.events(), options.runs(),
+        System.out.printf("%n%s lake%s; %,d song files, %,d events; %d timed run(s) of each, alternating; master %s; "
+                        + "%s%n", options.format(), options.https() ? " over HTTPS" : "", options.songs(), options.events(), options.runs(),
                 options.cluster() ? "spark:// (two workers)" : options.master().isEmpty() ? "local[*]" : options.master(),
                 options.requestsInFlight() > 0 ? options.requestsInFlight() + " requests in flight"
                         : "requests in flight chosen by each run");
         double local = median(runs.get("local").stream().map(Run::seconds).toList());
-        System.out.printf("%-10s %9s %7s %10s %12s   %s%n", "config", "median s", "ratio", "job CPU s", "store CPU s",
-                "runs");
-        runs.forEach((config, list) -> System.out.printf(Locale.ROOT, "%-10s %9.1f %7.2f %10.1f %12.1f   %s%n", config,
-                median(list.stream().map(Run::seconds).toList()),
-                median(list.stream().map(Run::seconds).toList()) / local,
-                median(list.stream().map(Run::jobCpu).toList()),
-                median(list.stream().map(Run::storeCpu).toList()),
-                list.stream().map(run -> String.format(Locale.ROOT, "%.1f", run.seconds())).toList()));
+        // CPU per request: what each request to the store costs the job (the SDK, signing, TLS where used, HTTP)
+        // and the store, over the requests the store answered; the job's CPU includes its work on the data too,
+        // so the difference between configurations, not the figure itself, is the cost of a request.
+        System.out.printf("%-10s %9s %7s %10s %12s %9s %11s %13s   %s%n", "config", "median s", "ratio", "job CPU s",
+                "store CPU s", "requests", "job ms/req", "store ms/req", "runs");
+        runs.forEach((config, list) -> {
+            double requests = median(list.stream().map(run -> (double) run.requests().values().stream()
+                    .mapToLong(Long::longValue).sum()).toList());
+            double jobCpu = median(list.stream().map(Run::jobCpu).toList());
+            double storeCpu = median(list.stream().map(Run::storeCpu).toList());
+            System.out.printf(Locale.ROOT, "%-10s %9.1f %7.2f %10.1f %12.1f %,9.0f %11s %13s   %s%n", config,
+                    median(list.stream().map(Run::seconds).toList()),
+                    median(list.stream().map(Run::seconds).toList()) / local, jobCpu, storeCpu, requests,
+                    requests > 0 ? String.format(Locale.ROOT, "%.2f", 1000 * jobCpu / requests) : "-",
+                    requests > 0 ? String.format(Locale.ROOT, "%.2f", 1000 * storeCpu / requests) : "-",
+                    list.stream().map(run -> String.format(Locale.ROOT, "%.1f", run.seconds())).toList());
+        });
 
         System.out.printf("%nstage seconds (medians)%n%-22s", "stage");
         runs.keySet().forEach(config -> System.out.printf("%11s", config));
@@ -284,6 +310,9 @@ public final class S3LatencyBench {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         // Spark 4 on Java 17 outside spark-submit: the flags bench/s3-latency read from pom.xml.
         command.addAll(List.of(System.getProperty("sparkify.sparkJvmFlags", "").trim().split("\\s+")));
+        if (tls != null) {
+            command.addAll(tls.clientOptions());
+        }
         command.addAll(List.of("-Xmx4g", "-cp", "target/sparkify-lake.jar:target/lib/*", "bench/SeedEtl.java", input,
                 "s3a://" + BUCKET + "/seed-" + System.nanoTime(), cfg.toString()));
         Path log = options.work().resolve("logs").resolve("seed.log");
@@ -330,7 +359,14 @@ public final class S3LatencyBench {
     }
 
     static boolean exec(List<String> command, Path log, Duration limit) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return exec(command, log, limit, Map.of());
+    }
+
+    static boolean exec(List<String> command, Path log, Duration limit, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
             process.toHandle().descendants().forEach(ProcessHandle::destroy);
             process.destroy();

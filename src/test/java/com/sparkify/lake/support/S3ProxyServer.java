@@ -47,13 +47,72 @@ public final class S3ProxyServer implements AutoCloseable {
     private final String identity;
     private final String credential;
     private final Path log;
+    private final boolean https;
 
-    private S3ProxyServer(Process process, int port, String identity, String credential, Path log) {
+    private S3ProxyServer(Process process, int port, String identity, String credential, Path log, boolean https) {
         this.process = process;
         this.port = port;
         this.identity = identity;
         this.credential = credential;
         this.log = log;
+        this.https = https;
+    }
+
+    /**
+     * A certificate for 127.0.0.1 made on the spot, as a store reached over HTTPS needs: the server's keystore,
+     * and a truststore holding its certificate alone for the clients, which a JVM is given with
+     * {@link #clientOptions} (or {@link #trustInThisJvm}).
+     */
+    public record Tls(Path keystore, Path truststore, String password) {
+
+        public static Tls make(Path folder) throws IOException {
+            Files.createDirectories(folder);
+            Tls tls = new Tls(folder.resolve("s3proxy.jks"), folder.resolve("trust.p12"),
+                    Long.toHexString(new java.security.SecureRandom().nextLong()));
+            Path certificate = folder.resolve("s3proxy.cer");
+            for (Path made : List.of(tls.keystore, tls.truststore, certificate)) {
+                Files.deleteIfExists(made);
+            }
+            keytool(folder, "-genkeypair", "-alias", "s3proxy", "-keyalg", "RSA", "-keysize", "2048", "-validity", "7",
+                    "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "JKS",
+                    "-keystore", tls.keystore.toString(), "-storepass", tls.password, "-keypass", tls.password);
+            keytool(folder, "-exportcert", "-alias", "s3proxy", "-keystore", tls.keystore.toString(),
+                    "-storepass", tls.password, "-file", certificate.toString());
+            keytool(folder, "-importcert", "-noprompt", "-alias", "s3proxy", "-file", certificate.toString(),
+                    "-storetype", "PKCS12", "-keystore", tls.truststore.toString(), "-storepass", tls.password);
+            return tls;
+        }
+
+        /** What a client JVM needs on its command line to trust the server, and nothing else. */
+        public List<String> clientOptions() {
+            return List.of("-Djavax.net.ssl.trustStore=" + truststore, "-Djavax.net.ssl.trustStorePassword=" + password,
+                    "-Djavax.net.ssl.trustStoreType=PKCS12");
+        }
+
+        /** Makes this JVM trust the server (before its first TLS connection). */
+        public void trustInThisJvm() {
+            System.setProperty("javax.net.ssl.trustStore", truststore.toString());
+            System.setProperty("javax.net.ssl.trustStorePassword", password);
+            System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+        }
+
+        private static void keytool(Path folder, String... arguments) throws IOException {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
+                    .toString()));
+            command.addAll(List.of(arguments));
+            Path output = folder.resolve("keytool.log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                    .start();
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    process.destroyForcibly();
+                    throw new IOException("keytool " + arguments[0] + " failed; see " + output);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while making a certificate", e);
+            }
+        }
     }
 
     /** Starts a server whose one account has these keys; requests signed with any other keys get a 403. */
@@ -69,6 +128,12 @@ public final class S3ProxyServer implements AutoCloseable {
      */
     public static S3ProxyServer start(Path workDir, String identity, String credential, int latencyMillis)
             throws IOException {
+        return start(workDir, identity, credential, latencyMillis, null);
+    }
+
+    /** As {@link #start(Path, String, String, int)}, over HTTPS alone when {@code tls} is given. */
+    public static S3ProxyServer start(Path workDir, String identity, String credential, int latencyMillis, Tls tls)
+            throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run the tests through Maven "
                     + "(mvn test), which copies it there.");
@@ -77,7 +142,9 @@ public final class S3ProxyServer implements AutoCloseable {
         int port = freePort();
         Path properties = workDir.resolve("s3proxy-" + port + ".properties");
         Files.writeString(properties, String.join("\n",
-                "s3proxy.endpoint=http://127.0.0.1:" + port,
+                tls == null ? "s3proxy.endpoint=http://127.0.0.1:" + port
+                        : "s3proxy.secure-endpoint=https://127.0.0.1:" + port + "\ns3proxy.keystore-path="
+                        + tls.keystore().toAbsolutePath() + "\ns3proxy.keystore-password=" + tls.password(),
                 "s3proxy.authorization=aws-v2-or-v4",
                 "s3proxy.identity=" + identity,
                 "s3proxy.credential=" + credential,
@@ -91,13 +158,13 @@ public final class S3ProxyServer implements AutoCloseable {
         Process process = new ProcessBuilder(List.of(javaBinary(), "-Xmx1g", "-XX:+UseParallelGC", "-jar",
                 JAR.toAbsolutePath().toString(), "--properties", properties.toAbsolutePath().toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        S3ProxyServer server = new S3ProxyServer(process, port, identity, credential, log);
+        S3ProxyServer server = new S3ProxyServer(process, port, identity, credential, log, tls != null);
         server.awaitListening(Duration.ofSeconds(60));
         return server;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return (https ? "https" : "http") + "://127.0.0.1:" + port;
     }
 
     public long pid() {
