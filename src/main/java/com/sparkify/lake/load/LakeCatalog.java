@@ -107,9 +107,8 @@ public final class LakeCatalog {
         Map<String, String> properties = new HashMap<>();
         properties.put("warehouse", lake);
         // Hadoop's file systems do the reads and writes: S3A with the project's settings (requests in flight,
-        // retries, credentials), the local file system on disk. The data files a task writes to a store go up
-        // side by side, not one round trip after another (store.UploadingFileIO).
-        properties.put("io-impl", com.sparkify.lake.store.UploadingFileIO.class.getName());
+        // retries, credentials), the local file system on disk.
+        properties.put("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO");
         // Every load asks the catalog afresh: a cached table would hide another process's commit.
         properties.put("cache-enabled", "false");
         String namespace;
