@@ -9,8 +9,8 @@ import java.util.Locale;
  * <p>Following the store: a JVM with N requests out, each answered in L ms, moves N / L requests a ms (Little's
  * law). The old fixed default, 64, moved about 3 a ms at S3's 20 ms from inside its region: some 3,000 a second,
  * about what S3 serves one prefix before it asks for slower. So the number kept out is what holds that rate at
- * the store's round trip measured so far (the least answer time: see {@link StoreRequests#leastAnswerMillis}), never fewer than 64 (a store nearby) and never more than {@link #MOST}, which
- * bounds the connections and the memory of the reads ahead (one small file each). At 60 ms that is 192, which
+ * the store's round trip measured so far (the least answer time: see {@link StoreRequests#leastAnswerMillis}),
+ * never fewer than 64 (a store nearby) and never more than {@link #MOST}, which bounds the connections and the memory of the reads ahead (one small file each). At 60 ms that is 192, which
  * cut the M set's run through such a store from 176 s to 122 s (bench/RESULTS-s3.md), where 64 left it waiting.
  */
 public final class RequestsInFlight {
@@ -42,7 +42,7 @@ public final class RequestsInFlight {
         return new RequestsInFlight(null, store);
     }
 
-    /** What a store that answers in {@code millis} ms on average needs out at once. */
+    /** What a store whose round trip is {@code millis} ms needs out at once. */
     public static int forAnswerTime(double millis) {
         return (int) Math.max(LEAST, Math.min(MOST, Math.ceil(millis * PER_MILLISECOND)));
     }
