@@ -51,18 +51,12 @@ public final class EtlProcess {
     /** Another main class of this classpath (a test's own), in a JVM started as a run's is. */
     public static Started startMain(Path workDir, Map<String, String> environment, String mainClass,
                                     String... arguments) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (flag.startsWith("--add-opens") || flag.startsWith("-Djdk.reflect") || flag.startsWith("-Dio.netty")
-                    || flag.startsWith("-Duser.timezone")) {
-                command.add(flag);
-            }
-        }
-        command.add("-Xmx1g");
-        command.add("-XX:TieredStopAtLevel=1");
+        List<String> jvm = jvm();
+        ChildClassArchive.Use classes = ChildClassArchive.get(jvm);
+        List<String> command = new ArrayList<>(jvm);
+        command.addAll(classes.flags());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classes.classpath());
         command.add(mainClass);
         command.addAll(List.of(arguments));
         Path log = Files.createTempFile(workDir, "etl-", ".log");
@@ -73,5 +67,23 @@ public final class EtlProcess {
         builder.environment().putAll(environment);
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         return new Started(builder.start(), log);
+    }
+
+    /** The java command and the flags a run's JVM is started with. */
+    private static List<String> jvm() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("--add-opens") || flag.startsWith("-Djdk.reflect") || flag.startsWith("-Dio.netty")
+                    || flag.startsWith("-Duser.timezone")) {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx1g");
+        // C1 only, as the launcher gives short runs; its code cache reserved as the launcher does, so that a
+        // long run does not fill it and lose its compiler.
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:ReservedCodeCacheSize=240m");
+        return command;
     }
 }

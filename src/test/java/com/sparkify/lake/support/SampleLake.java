@@ -28,7 +28,10 @@ public final class SampleLake {
         if (built == null) {
             Path sample = TestSpark.sample();
             try {
-                Path lake = Files.createTempDirectory("sample-lake").resolve("lake");
+                Path home = Files.createTempDirectory("sample-lake");
+                // Gone with the JVM: a lake per test JVM otherwise piles up in /tmp, run after run.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> Trees.delete(home), "delete-sample-lake"));
+                Path lake = home.resolve("lake");
                 ByteArrayOutputStream progress = new ByteArrayOutputStream();
                 RunSummary summary = new Pipeline(TestSpark.session(), TestSpark.settings(),
                         new Progress(new PrintStream(progress, true, StandardCharsets.UTF_8)))
