@@ -84,12 +84,18 @@ final class ChildClassArchive {
 
     /** A run on the sample that loads what a run loads, its classes written to the archive when it exits. */
     private static boolean dump(List<String> jvmFlags, String classpath, Path archive) throws IOException {
+        Path sample;
+        try {
+            sample = TestSpark.sample();
+        } catch (org.opentest4j.TestAbortedException e) {
+            return false; // no sample here: the runs start without the archive, the tests that need it skip
+        }
         Path work = Files.createTempDirectory(HOME, "dump");
         Path partial = work.resolve("classes.jsa");
         List<String> command = new ArrayList<>(jvmFlags);
         command.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
                 "-cp", classpath, "com.sparkify.lake.cli.SparkifyLake", "etl",
-                "--input", TestSpark.sample().toString(), "--output", work.resolve("lake").toString()));
+                "--input", sample.toString(), "--output", work.resolve("lake").toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("dump.log").toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
