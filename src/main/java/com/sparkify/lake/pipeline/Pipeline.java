@@ -225,12 +225,17 @@ public final class Pipeline {
         private void extract() {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             // Without a store no request waits: the number only bounds the reads' pool.
-            java.util.function.IntSupplier reads = inFlight == null ? () -> RequestsInFlight.LEAST : inFlight::now;
+            // The line says the number the reads were given, chosen after the listing; the number now may differ.
+            java.util.concurrent.atomic.AtomicInteger readsGiven = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.IntSupplier reads = () -> {
+                readsGiven.set(inFlight == null ? RequestsInFlight.LEAST : inFlight.now());
+                return readsGiven.get();
+            };
             songs = progress.stage("extract song_data", () -> Reading.of(songData, hadoop,
                     () -> batch.songFiles() == null ? SongCatalog.read(spark, songData, reads)
                             : SongCatalog.read(spark, batch.songFiles(), reads.getAsInt())
                                     .withSkipped(batch.songsSkipped())),
-                    input -> describe(input) + (inFlight == null ? "" : ", " + inFlight.now() + " in flight"));
+                    input -> describe(input) + (inFlight == null ? "" : ", " + readsGiven.get() + " in flight"));
             reportSkipped(songs);
             events = progress.stage("extract log_data", () -> Reading.of(logData, hadoop,
                     () -> batch.logFiles() == null ? EventLog.read(spark, logData)

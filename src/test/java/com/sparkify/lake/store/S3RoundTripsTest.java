@@ -51,6 +51,7 @@ class S3RoundTripsTest {
 
     static S3ProxyServer s3;
     static RunSummary run;
+    static String progress;
     /** What the server answered during the run, by S3 operation. */
     static Map<String, Long> answered;
     static long songFiles;
@@ -75,8 +76,10 @@ class S3RoundTripsTest {
         // The requests in flight as a user's run has them: sized from the store's answer times.
         Settings settings = TestSpark.settings().withConfig(LakeConfig.load(config));
         Map<String, Long> before = s3.requests();
-        run = new Pipeline(spark, settings, new Progress(new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8))).run("s3a://slow-raw/sample", "s3a://slow-lake/sparkify");
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        run = new Pipeline(spark, settings, new Progress(new PrintStream(said, true, StandardCharsets.UTF_8)))
+                .run("s3a://slow-raw/sample", "s3a://slow-lake/sparkify");
+        progress = said.toString(StandardCharsets.UTF_8);
         answered = new java.util.TreeMap<>();
         s3.requests().forEach((op, n) -> answered.put(op, n - before.getOrDefault(op, 0L)));
         try (S3Client client = s3.client()) {
@@ -141,6 +144,10 @@ class S3RoundTripsTest {
         assertTrue(run.inFlight().matches(RequestsInFlight.LEAST + " requests in flight for a store that answers in "
                 + "([5-9]|1[0-9]) ms or more"), run.inFlight());
         assertTrue(run.toTable().contains("in flight             " + run.inFlight()), run.toTable());
+        // The reads were sized once the listing had timed its answers: the stage says what they were given.
+        assertTrue(progress.lines().anyMatch(line -> line.startsWith("extract song_data")
+                && line.contains("71 files, 71 records, 0 rejected, " + RequestsInFlight.LEAST + " in flight")),
+                progress);
     }
 
     @Test
