@@ -34,6 +34,7 @@ import java.util.stream.Stream;
 final class ChildClassArchive {
 
     private static final Path HOME = Path.of("target", "child-jvm");
+    static final String ASKED = "sparkify.childClassArchive";
 
     /** The classpath a child runs with and the flags that share the archive, or none if it could not be made. */
     record Use(String classpath, List<String> flags) {
@@ -46,7 +47,10 @@ final class ChildClassArchive {
 
     static synchronized Use get(List<String> jvmFlags) {
         if (use == null) {
-            use = make(jvmFlags);
+            // Asked for where many runs follow (the slow tier, faults/run): making it costs about two runs, more
+            // than it saves the fast tier, which starts one.
+            use = Boolean.getBoolean(ASKED) ? make(jvmFlags)
+                    : new Use(System.getProperty("java.class.path"), List.of());
         }
         return use;
     }
