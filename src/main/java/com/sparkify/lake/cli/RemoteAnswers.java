@@ -4,20 +4,30 @@ import org.apache.spark.SparkThrowable;
 
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.analytics.LakeTables;
+import com.sparkify.lake.analytics.ResultFormat;
 import com.sparkify.lake.config.LakeConfig;
 
-/** query and sql through a running server: the same answers, printed the same way, as with --lake. */
+/** query, sql and its shell through a running server: the same answers, printed the same way, as with --lake. */
 final class RemoteAnswers {
 
     private RemoteAnswers() {
     }
 
     /** The server answers from the lake's current run; its history is read where the lake is. */
+    static final String NO_HISTORY = "--as-of reads an Iceberg lake's history, which a server does not offer: give "
+            + "--lake instead of --remote.";
+
     static void refuseAsOf(AnswerOptions answer) {
         if (answer.asOf != null) {
-            throw new UsageError("--as-of reads an Iceberg lake's history, which a server does not offer: give --lake "
-                    + "instead of --remote.");
+            throw new UsageError(NO_HISTORY);
         }
+    }
+
+    /** The shell, each statement answered by the server, which keeps the lake's tables warm between them. */
+    static int shell(RemoteOption remote, LakeConfig config, AnswerOptions answer, ResultFormat format) {
+        refuseAsOf(answer);
+        return Sessions.withRemote(remote, config,
+                spark -> SqlShell.open(spark, remote.remote, true, config, format, answer.limit, null));
     }
 
     /**

@@ -43,16 +43,14 @@ final class SqlCommand implements Callable<Integer> {
         ResultFormat format = answer.validated();
         if (lake.remote()) {
             if (sql == null) {
-                // The shell's .tables, .describe and completion read the lake's tables in this process.
-                throw new UsageError("The shell opens a lake in this process: give --lake LAKE. With --remote, "
-                        + "sql takes one statement: sql --remote ADDRESS \"SELECT …\".");
+                return RemoteAnswers.shell(lake.remote, config.config(), answer, format);
             }
             return RemoteAnswers.sql(lake.remote, config.config(), sql, answer);
         }
         return Sessions.withSpark(config.settings(), spark -> {
             if (sql == null) {
                 LakeTables.registerKept(spark, lake.lake, config.config(), answer.asOf);
-                return SqlShell.open(spark, lake.lake, config.config(), format, answer.limit, answer.asOf);
+                return SqlShell.open(spark, lake.lake, false, config.config(), format, answer.limit, answer.asOf);
             }
             LakeTables.register(spark, lake.lake, config.config(), answer.asOf);
             try {

@@ -41,7 +41,13 @@ final class SqlShell {
     }
 
     private final SparkSession spark;
+    /** The lake's address, or the server's when {@link #remote}. */
     private final String lake;
+    /**
+     * Whether a server ({@code serve}) answers: it holds the lake's views and follows new runs itself, and
+     * refuses what would change the lake, so statements go to it as they are and the history is not offered.
+     */
+    private final boolean remote;
     private final LakeConfig config;
     private final PrintStream out;
     private final PrintStream err;
@@ -54,11 +60,15 @@ final class SqlShell {
     private int ran;
     private final List<Integer> failedLines = new ArrayList<>();
 
-    /** @param spark a session on which the lake's tables are already registered as views */
-    SqlShell(SparkSession spark, String lake, LakeConfig config, ResultFormat format, int limit, String asOf,
-             PrintStream out, PrintStream err) {
+    /**
+     * @param spark a session on which the lake's tables are already registered as views, or a Spark Connect
+     *              session of a server that serves them ({@code remote})
+     */
+    SqlShell(SparkSession spark, String lake, boolean remote, LakeConfig config, ResultFormat format, int limit,
+             String asOf, PrintStream out, PrintStream err) {
         this.spark = spark;
         this.lake = lake;
+        this.remote = remote;
         this.config = config;
         this.format = format;
         this.limit = limit;
@@ -69,8 +79,9 @@ final class SqlShell {
     }
 
     /** At a terminal, the prompt; otherwise every statement of standard input. */
-    static int open(SparkSession spark, String lake, LakeConfig config, ResultFormat format, int limit, String asOf) {
-        SqlShell shell = new SqlShell(spark, lake, config, format, limit, asOf, System.out, System.err);
+    static int open(SparkSession spark, String lake, boolean remote, LakeConfig config, ResultFormat format,
+                    int limit, String asOf) {
+        SqlShell shell = new SqlShell(spark, lake, remote, config, format, limit, asOf, System.out, System.err);
         // Both ends a terminal, as for psql: with either redirected, the shell is a script's.
         if (System.console() != null) {
             return ShellTerminal.run(shell, ShellTerminal.historyFile(System.getenv(), System.getProperties()));
@@ -117,11 +128,16 @@ final class SqlShell {
 
     /** Ctrl-C while an answer is worked out: the answer stops, the shell does not. */
     void cancel() {
-        spark.sparkContext().cancelAllJobs();
+        if (remote) {
+            spark.interruptAll(); // the server stops what this session asked; other clients' queries go on
+        } else {
+            spark.sparkContext().cancelAllJobs();
+        }
     }
 
     void banner(PrintStream to) {
-        to.println("sparkify-lake sql on " + lake + (asOf == null ? "" : " as of " + asOf) + ": tables "
+        to.println("sparkify-lake sql on " + (remote ? "the lake served at " : "") + lake
+                + (asOf == null ? "" : " as of " + asOf) + ": tables "
                 + String.join(", ", LakeTables.NAMES) + ".");
         to.println("End statements with ;  .help lists the commands, .quit leaves, Tab completes.");
     }
@@ -131,7 +147,7 @@ final class SqlShell {
         long started = System.nanoTime();
         try {
             if (entry instanceof ShellInput.Statement statement) {
-                answer(SqlCommand.query(spark, statement.sql()), started);
+                answer(remote ? spark.sql(statement.sql()) : SqlCommand.query(spark, statement.sql()), started);
             } else if (entry instanceof ShellInput.Command command) {
                 command(command.command(), started);
             }
@@ -143,7 +159,8 @@ final class SqlShell {
     }
 
     private static String message(Exception e) {
-        if (e instanceof SparkThrowable thrown && "SPARK_JOB_CANCELLED".equals(thrown.getCondition())) {
+        if (e instanceof SparkThrowable thrown && List.of("SPARK_JOB_CANCELLED", "OPERATION_CANCELED")
+                .contains(String.valueOf(thrown.getCondition()))) {
             return "Stopped (Ctrl-C).";
         }
         RuntimeException explained = SqlCommand.explained(e);
@@ -158,9 +175,9 @@ final class SqlShell {
 
     private void command(ShellCommand command, long started) {
         if (command instanceof ShellCommand.Tables) {
-            print(tables(), started);
+            print(new String[] {"table", "rows", "columns"}, tables(), false, started);
         } else if (command instanceof ShellCommand.Describe describe) {
-            print(describe(describe.table()), started);
+            print(new String[] {"column", "type", "role"}, describe(describe.table()), false, started);
         } else if (command instanceof ShellCommand.Queries) {
             List<Row> rows = QueryCatalog.all().stream()
                     .map(query -> RowFactory.create(query.name(), query.description())).toList();
@@ -179,6 +196,9 @@ final class SqlShell {
             err.println("limit " + limit);
         } else if (command instanceof ShellCommand.AsOf chosen) {
             if (chosen.asOf() != null) {
+                if (remote) {
+                    throw new LakeException(RemoteAnswers.NO_HISTORY);
+                }
                 String wanted = List.of("latest", "now").contains(chosen.asOf().toLowerCase(Locale.ROOT))
                         ? null : chosen.asOf();
                 // The views change only once the lake answered for the new time: a wrong one leaves them be.
@@ -188,6 +208,12 @@ final class SqlShell {
             }
             err.println(asOf == null ? "the tables as they are (latest)" : "the tables as of " + asOf);
         } else if (command instanceof ShellCommand.Refresh) {
+            if (remote) {
+                // The server reads each new run as it is published: only the names to complete are read again.
+                completion = new ShellCompletion(ShellCompletion.columnsOf(spark), queries);
+                err.println("the server answers from the lake's latest run: nothing to read again here");
+                return;
+            }
             LakeTables.registerKept(spark, lake, config, asOf);
             completion = new ShellCompletion(ShellCompletion.columnsOf(spark), queries);
             err.println("read " + lake + " again" + seconds(started));
@@ -200,24 +226,21 @@ final class SqlShell {
         }
     }
 
-    /** The shell's own listings are whole, whatever the limit on answers. */
-    private void print(Dataset<Row> listing, long started) {
-        print(listing.columns(), listing.collectAsList(), false, started);
-    }
-
-    /** Each table with its rows, counted now, and its columns. */
-    private Dataset<Row> tables() {
+    /**
+     * Each table with its rows, counted now, and its columns. The shell's own listings are whole, whatever the
+     * limit on answers, and made here: through a server, a DataFrame of them would be one more round trip.
+     */
+    private List<Row> tables() {
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, List<String>> table : ShellCompletion.columnsOf(spark).entrySet()) {
             rows.add(RowFactory.create(table.getKey(), spark.table(table.getKey()).count(),
                     String.join(", ", table.getValue())));
         }
-        return spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-                .add("table", "string").add("rows", "long").add("columns", "string"));
+        return rows;
     }
 
     /** A table's columns with their types, and which is the key and which partition the table's folders. */
-    private Dataset<Row> describe(String name) {
+    private List<Row> describe(String name) {
         StarSchema.Table table = StarSchema.TABLES.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
         List<Row> rows = new ArrayList<>();
         for (StructField field : spark.table(name).schema().fields()) {
@@ -225,8 +248,7 @@ final class SqlShell {
                     : table.partitions().contains(field.name()) ? "partition" : "";
             rows.add(RowFactory.create(field.name(), field.dataType().simpleString(), role));
         }
-        return spark.createDataFrame(rows, new org.apache.spark.sql.types.StructType()
-                .add("column", "string").add("type", "string").add("role", "string"));
+        return rows;
     }
 
     /** Prints at most the limit's rows of the answer, as sql does, then its rows and seconds on standard error. */

@@ -160,6 +160,41 @@ class ServeIT {
     }
 
     @Test
+    void theShellThroughTheServerPrintsWhatItPrintsOnTheLake() {
+        String script = String.join("\n",
+                "SELECT level, count(*) AS plays",
+                "FROM songplays GROUP BY level ORDER BY level;",
+                ".tables",
+                "top-users",
+                ".describe songplays",
+                ".format json",
+                ".query level-share",
+                ".format csv",
+                "SELECT no_such_column FROM songplays;",
+                "SELECT count(*) AS songs FROM songs;");
+        Commands.Result local = Commands.runWithInput(script, "sql", "--lake", lake.toString(), "--format", "csv");
+        Commands.Result remote = Commands.runWithInput(script, "sql", "--remote", url, "--config",
+                config.toString(), "--format", "csv");
+        // One statement fails either way, and is named by its line: a script's shell exits 1.
+        assertEquals(1, local.code(), local.err());
+        assertEquals(1, remote.code(), remote.err());
+        assertTrue(local.out().contains("table,rows,columns\nsongplays,"), local.out());
+        assertEquals(local.out(), remote.out());
+        assertTrue(remote.err().contains("line 9: "), remote.err());
+        assertTrue(remote.err().contains("1 of 9 statements and commands failed, on line 9."), remote.err());
+
+        // The history is the lake's: the server does not offer it, and says so without ending the shell.
+        Commands.Result asOf = Commands.runWithInput(".as-of latest\n.refresh\nSELECT count(*) AS n FROM users;",
+                "sql", "--remote", url, "--config", config.toString(), "--format", "csv");
+        assertEquals(1, asOf.code(), asOf.err());
+        assertTrue(asOf.err().contains("line 1: --as-of reads an Iceberg lake's history, which a server does not "
+                + "offer"), asOf.err());
+        assertTrue(asOf.err().contains("nothing to read again here"), asOf.err());
+        assertTrue(asOf.out().startsWith("n\n"), asOf.out());
+        assertSame(TestSpark.session(), org.apache.spark.sql.SparkSession.getDefaultSession().get());
+    }
+
+    @Test
     void checkThroughTheServerRunsTheRulesOfTheLocalCheck() {
         Commands.Result local = Commands.run("check", "--lake", lake.toString());
         Commands.Result remote = Commands.run("check", "--remote", url, "--config", config.toString());
