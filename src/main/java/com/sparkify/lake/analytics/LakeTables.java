@@ -37,10 +37,7 @@ public final class LakeTables {
      * @param asOf   a run id or a time (an Iceberg lake): the tables as they were then; null for now
      */
     public static void register(SparkSession spark, String lake, LakeConfig config, String asOf) {
-        Function<String, Dataset<Row>> tables = open(spark, lake, config, asOf);
-        for (String name : NAMES) {
-            tables.apply(name).createOrReplaceTempView(name);
-        }
+        register(spark, lake, config, asOf, false);
     }
 
     /**
@@ -51,14 +48,21 @@ public final class LakeTables {
      * other named queries in under one (bench/warm-lake).
      */
     public static void registerKept(SparkSession spark, String lake, LakeConfig config, String asOf) {
+        register(spark, lake, config, asOf, true);
+    }
+
+    private static void register(SparkSession spark, String lake, LakeConfig config, String asOf, boolean kept) {
         Function<String, Dataset<Row>> tables = open(spark, lake, config, asOf);
         for (String name : NAMES) {
             Dataset<Row> table = tables.apply(name);
-            // Dropping the earlier view lets go of what it kept. Asking isCached first would resolve that view
-            // again, and a view of a lake since deleted (an Iceberg lake's metadata gone) would stop this reading.
-            spark.catalog().dropTempView(name);
+            if (kept) {
+                // Dropping the earlier view lets go of what it kept. Asking isCached first would resolve that
+                // view again, and a view of a lake since deleted (an Iceberg lake's metadata gone) would stop
+                // this reading.
+                spark.catalog().dropTempView(name);
+            }
             table.createOrReplaceTempView(name);
-            if (StoredLake.manyFiles(table)) {
+            if (kept && StoredLake.manyFiles(table)) {
                 spark.catalog().cacheTable(name, org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
             }
         }
