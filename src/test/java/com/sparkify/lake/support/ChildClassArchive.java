@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -102,10 +103,7 @@ final class ChildClassArchive {
                 "--input", sample.toString(), "--output", work.resolve("lake").toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve("dump.log").toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_"));
-        builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        Process process = builder.start();
+        Process process = EtlProcess.withRunEnvironment(builder, Map.of()).start();
         try {
             boolean ended = process.waitFor(10, TimeUnit.MINUTES);
             if (!ended || process.exitValue() != 0 || !Files.isRegularFile(partial)) {

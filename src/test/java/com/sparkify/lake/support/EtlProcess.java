@@ -61,12 +61,17 @@ public final class EtlProcess {
         command.addAll(List.of(arguments));
         Path log = Files.createTempFile(workDir, "etl-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        return new Started(withRunEnvironment(builder, environment).start(), log);
+    }
+
+    /** The environment every run a test starts gets: {@code environment} on loopback, and no AWS of this JVM's. */
+    static ProcessBuilder withRunEnvironment(ProcessBuilder builder, Map<String, String> environment) {
         // A developer's own AWS keys or profile must not reach a test's run: nothing a test starts talks to AWS.
         builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") && !name.equals("AWS_CA_BUNDLE"));
         builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
         builder.environment().putAll(environment);
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return new Started(builder.start(), log);
+        return builder;
     }
 
     /** The java command and the flags a run's JVM is started with. */
