@@ -1,9 +1,5 @@
 package com.sparkify.lake.cli;
 
-import org.apache.spark.SparkThrowable;
-
-import com.sparkify.lake.LakeException;
-import com.sparkify.lake.analytics.LakeTables;
 import com.sparkify.lake.analytics.ResultFormat;
 import com.sparkify.lake.config.LakeConfig;
 
@@ -41,16 +37,9 @@ final class RemoteAnswers {
                 answer.print(spark.sql(sql));
                 return 0;
             } catch (Exception e) {
-                // Exception: the client's AnalysisException and SparkException are checked ones to Java.
-                if (e instanceof SparkThrowable thrown && "TABLE_OR_VIEW_NOT_FOUND".equals(thrown.getCondition())) {
-                    String name = String.valueOf(thrown.getMessageParameters().get("relationName"));
-                    throw new LakeException("The lake has no table " + name + ". Its tables are "
-                            + String.join(", ", LakeTables.NAMES) + ".");
-                }
-                if (e instanceof SparkThrowable) {
-                    throw new LakeException("The query failed: " + SqlCommand.paragraph(e.getMessage()));
-                }
-                throw e instanceof RuntimeException unchecked ? unchecked : new IllegalStateException(e.getMessage(), e);
+                // Exception: the client's AnalysisException and SparkException are checked ones to Java. Told as
+                // with --lake: a missing table by name, Spark's message in one paragraph.
+                throw SqlCommand.explained(e);
             }
         });
     }

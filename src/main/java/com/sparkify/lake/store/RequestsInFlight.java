@@ -10,7 +10,8 @@ import java.util.Locale;
  * law). The old fixed default, 64, moved about 3 a ms at S3's 20 ms from inside its region: some 3,000 a second,
  * about what S3 serves one prefix before it asks for slower. So the number kept out is what holds that rate at
  * the store's round trip measured so far (the least answer time: see {@link StoreRequests#leastAnswerMillis}),
- * never fewer than 64 (a store nearby) and never more than {@link #MOST}, which bounds the connections and the memory of the reads ahead (one small file each). At 60 ms that is 192, which
+ * never fewer than 64 (a store nearby) and never more than {@link #MOST}, which bounds the connections and
+ * the memory of the reads ahead (one small file each). At 60 ms that is 192, which
  * cut the M set's run through such a store from 176 s to 122 s (bench/RESULTS-s3.md), where 64 left it waiting.
  */
 public final class RequestsInFlight {
