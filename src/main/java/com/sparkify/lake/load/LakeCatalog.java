@@ -29,6 +29,7 @@ import org.apache.spark.sql.types.StructType;
 import com.sparkify.lake.LakeException;
 import com.sparkify.lake.config.CatalogConfig;
 import com.sparkify.lake.config.LakeConfig;
+import com.sparkify.lake.store.OverlappedUploads;
 import com.sparkify.lake.store.StoreErrors;
 
 /**
@@ -111,6 +112,10 @@ public final class LakeCatalog {
         properties.put("io-impl", "org.apache.iceberg.hadoop.HadoopFileIO");
         // Every load asks the catalog afresh: a cached table would hide another process's commit.
         properties.put("cache-enabled", "false");
+        if (lake.startsWith("s3a://")) {
+            // A task's data files go up side by side, not one after another (store.OverlappedUploads).
+            OverlappedUploads.settings().forEach((key, value) -> properties.put("hadoop." + key, value));
+        }
         String namespace;
         Optional<CatalogConfig> configured = config.catalog();
         if (configured.isPresent()) {

@@ -40,6 +40,8 @@ import com.sparkify.lake.support.PostgresServer;
 import com.sparkify.lake.support.S3ProxyServer;
 import com.sparkify.lake.support.TestSpark;
 
+import software.amazon.awssdk.services.s3.S3Client;
+
 /**
  * An Iceberg lake on an object store (S3Proxy on loopback) with its catalog in a real PostgreSQL server (on
  * loopback): the catalog several writers can share, where the store alone cannot swap a table's metadata
@@ -60,6 +62,7 @@ class IcebergOnS3Test {
     static PostgresServer postgres;
     static Path config;
     static S3LakeTest.Result firstRun;
+    static long uploadedByFirstRun;
 
     @BeforeAll
     static void loadTheSampleThroughS3() throws Exception {
@@ -80,8 +83,10 @@ class IcebergOnS3Test {
             raw.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(sample.resolve(folder).toUri()),
                     new org.apache.hadoop.fs.Path("s3a://iceberg-raw/iceberg-sample/" + folder));
         }
+        long uploaded = OverlappedUploads.uploaded();
         firstRun = S3LakeTest.etl("--input", "s3a://iceberg-raw/iceberg-sample", "--output", LAKE, "--config",
                 config.toString(), "--format", "iceberg");
+        uploadedByFirstRun = OverlappedUploads.uploaded() - uploaded;
     }
 
     @AfterAll
@@ -103,6 +108,20 @@ class IcebergOnS3Test {
         for (String name : Lakes.TABLES) {
             assertEquals(Lakes.tables(local).get(name), sortedRows(tables.apply(name)), name);
         }
+    }
+
+    @Test
+    void everyDataFileWentUpBesideTheTasksWork() {
+        assertEquals(0, firstRun.code(), firstRun.err());
+        long dataFiles;
+        try (S3Client client = s3.client()) {
+            dataFiles = client.listObjectsV2Paginator(list -> list.bucket("iceberg-lake").prefix("sparkify/"))
+                    .contents().stream()
+                    .filter(object -> object.key().contains("/data/") && object.key().endsWith(".parquet"))
+                    .count();
+        }
+        assertTrue(dataFiles >= Lakes.TABLES.size(), "a data file or more per table: " + dataFiles);
+        assertEquals(dataFiles, uploadedByFirstRun, "the store's data files are the ones uploaded in the background");
     }
 
     @Test
