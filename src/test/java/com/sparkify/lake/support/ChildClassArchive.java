@@ -74,6 +74,8 @@ final class ChildClassArchive {
                         .append(Files.getLastModifiedTime(path).toMillis()).append('\n');
             }
             String classpath = String.join(java.io.File.pathSeparator, entries);
+            // The JVM's flags too: an archive made under other ones (another collector) may not be used.
+            key.append(String.join(" ", jvmFlags));
             Path archive = HOME.resolve("classes-" + digest(key.toString()).substring(0, 16) + ".jsa")
                     .toAbsolutePath();
             if (!Files.isRegularFile(archive) && !dump(jvmFlags, classpath, archive)) {

@@ -85,6 +85,8 @@ public final class EtlProcess {
             }
         }
         command.add("-Xmx1g");
+        // The throughput collector, as the launcher has it: no concurrent marking sharing the two cores.
+        command.add("-XX:+UseParallelGC");
         // C1 only, as the launcher gives short runs; its code cache reserved as the launcher does, so that a
         // long run does not fill it and lose its compiler.
         command.add("-XX:TieredStopAtLevel=1");
