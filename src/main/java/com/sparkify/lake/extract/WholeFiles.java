@@ -9,16 +9,10 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -37,6 +31,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+
+import com.sparkify.lake.store.RequestPools;
 
 /**
  * Many small files read whole, with their reads overlapped. On an object store a file of a few hundred
@@ -123,7 +119,7 @@ public final class WholeFiles {
             this.files = files;
             this.hadoop = hadoop;
             this.inFlight = inFlight;
-            this.pool = pool(inFlight);
+            this.pool = RequestPools.of("read", inFlight);
         }
 
         @Override
@@ -176,23 +172,6 @@ public final class WholeFiles {
             in.readFully(bytes);
         }
         return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static final Map<Integer, ExecutorService> POOLS = new ConcurrentHashMap<>();
-
-    /** One pool per size per JVM, shared by its tasks; idle threads end after a while. */
-    private static ExecutorService pool(int size) {
-        return POOLS.computeIfAbsent(size, n -> {
-            AtomicInteger count = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    task -> {
-                        Thread thread = new Thread(task, "sparkify-read-" + count.incrementAndGet());
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            return pool;
-        });
     }
 
     private WholeFiles() {

@@ -16,12 +16,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.hadoop.conf.Configuration;
@@ -63,7 +58,6 @@ public class OverlappedUploads extends FilterFileSystem {
      * configuration, not per file (a copy of some 500 settings); weakly held, as Hadoop holds configurations.
      */
     private static final Map<Configuration, Configuration> PLAIN = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final Map<Integer, ExecutorService> POOLS = new ConcurrentHashMap<>();
     /** The uploads each running task has started, by its attempt id. */
     private static final Map<Long, List<Upload>> STARTED = new ConcurrentHashMap<>();
     /** Uploads finished in this JVM (a test's proof that the files went this way). */
@@ -132,7 +126,7 @@ public class OverlappedUploads extends FilterFileSystem {
     private void upload(TaskContext task, File local, Path target, boolean overwrite) {
         FileSystem store = fs;
         int inFlight = Math.max(1, getConf().getInt("fs.s3a.committer.threads", RequestsInFlight.LEAST));
-        Future<?> done = pool(inFlight).submit(() -> {
+        Future<?> done = RequestPools.of("upload", inFlight).submit(() -> {
             try (InputStream in = Files.newInputStream(local.toPath());
                  FSDataOutputStream out = store.create(target, overwrite)) {
                 in.transferTo(out);
@@ -181,20 +175,6 @@ public class OverlappedUploads extends FilterFileSystem {
         if (failed != null) {
             throw new UncheckedIOException(failed);
         }
-    }
-
-    private static ExecutorService pool(int size) {
-        return POOLS.computeIfAbsent(size, n -> {
-            AtomicInteger count = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    work -> {
-                        Thread thread = new Thread(work, "sparkify-upload-" + count.incrementAndGet());
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            return pool;
-        });
     }
 
     /** One data file's upload: where it goes, the local copy it goes from, and its end. */
