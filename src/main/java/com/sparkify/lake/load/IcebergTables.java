@@ -68,6 +68,7 @@ public final class IcebergTables {
      */
     public Table prepare(String name, Dataset<Row> shape, List<String> partitions, String sortedBy) {
         Table table = catalog.table(name, shape.schema(), partitions);
+        catalog.keepRequestsInFlight(table);
         addMissingColumns(table, shape.schema());
         if (sortedBy != null && table.sortOrder().isUnsorted()) {
             table.replaceSortOrder().asc(sortedBy).commit();

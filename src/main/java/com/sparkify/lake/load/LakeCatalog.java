@@ -20,6 +20,7 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.hadoop.HadoopFileIO;
 import org.apache.iceberg.spark.SparkCatalog;
 import org.apache.iceberg.spark.SparkSchemaUtil;
 import org.apache.spark.sql.SparkSession;
@@ -30,6 +31,7 @@ import com.sparkify.lake.LakeException;
 import com.sparkify.lake.config.CatalogConfig;
 import com.sparkify.lake.config.LakeConfig;
 import com.sparkify.lake.store.OverlappedUploads;
+import com.sparkify.lake.store.S3Settings;
 import com.sparkify.lake.store.StoreErrors;
 
 /**
@@ -221,6 +223,19 @@ public final class LakeCatalog {
             partitions.forEach(spec::identity);
             return catalog.buildTable(id, schema).withPartitionSpec(spec.build()).withLocation(location(name))
                     .withProperties(TABLE_PROPERTIES).create();
+        }
+    }
+
+    /**
+     * Gives the table's writes as many requests in flight as the session's writes have now. The run chooses
+     * that number after its reads (see pipeline.Pipeline's tuning), but this catalog's Hadoop configuration,
+     * which its tables' file IO shares and which sizes their uploads (store.OverlappedUploads), is a copy made
+     * when the catalog was opened, before the reads: at 60 ms the uploads kept 64 going where the run chose 200.
+     */
+    public void keepRequestsInFlight(Table table) {
+        String now = spark.sparkContext().hadoopConfiguration().get(S3Settings.COMMIT_THREADS);
+        if (now != null && table.io() instanceof HadoopFileIO io) {
+            io.getConf().set(S3Settings.COMMIT_THREADS, now);
         }
     }
 

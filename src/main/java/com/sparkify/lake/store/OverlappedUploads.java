@@ -125,7 +125,7 @@ public class OverlappedUploads extends FilterFileSystem {
 
     private void upload(TaskContext task, File local, Path target, boolean overwrite) {
         FileSystem store = fs;
-        int inFlight = Math.max(1, getConf().getInt("fs.s3a.committer.threads", RequestsInFlight.LEAST));
+        int inFlight = Math.max(1, getConf().getInt(S3Settings.COMMIT_THREADS, RequestsInFlight.LEAST));
         Future<?> done = RequestPools.of("upload", inFlight).submit(() -> {
             try (InputStream in = Files.newInputStream(local.toPath());
                  FSDataOutputStream out = store.create(target, overwrite)) {

@@ -119,9 +119,12 @@ public final class S3Settings {
         hadoop.setBoolean("fs.s3a.committer.magic.track.commits.in.memory.enabled", true);
     }
 
+    /** The setting of how many uploads and completions a write keeps going at once. */
+    public static final String COMMIT_THREADS = "fs.s3a.committer.threads";
+
     /** How many uploads and completions a write keeps going at once; read when a write job starts. */
     public static void commitThreads(Configuration hadoop, int requestsInFlight) {
-        hadoop.setInt("fs.s3a.committer.threads", requestsInFlight);
+        hadoop.setInt(COMMIT_THREADS, requestsInFlight);
     }
 
     /**
