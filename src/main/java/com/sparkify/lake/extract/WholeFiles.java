@@ -3,6 +3,7 @@ package com.sparkify.lake.extract;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -96,29 +97,50 @@ public final class WholeFiles {
      * @param inFlight reads a JVM has going at once at most (the pool all its tasks share)
      */
     public static Dataset<Row> read(SparkSession spark, List<Found> files, int slices, int inFlight) {
+        JavaRDD<Row> contents = each(spark, files, slices, inFlight,
+                (file, bytes) -> RowFactory.create(file.path(), new String(bytes, StandardCharsets.UTF_8)));
+        return spark.createDataFrame(contents, CONTENTS);
+    }
+
+    /** What a task makes of one file's bytes. */
+    public interface Decode<T> extends Serializable {
+        T apply(Found file, byte[] bytes) throws IOException;
+    }
+
+    /**
+     * Each file read whole and decoded, in {@code slices} tasks: the reads overlapped on the JVM's pool, the
+     * decoding in the task, in the files' order.
+     */
+    public static <T> JavaRDD<T> each(SparkSession spark, List<Found> files, int slices, int inFlight,
+                                      Decode<T> decode) {
         JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // The Hadoop configuration carries the store's settings and keys to the tasks, as Spark's own file
         // sources ship it: broadcast once, not serialized into every task.
         Broadcast<SerializableConfiguration> hadoop = context.broadcast(
                 new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()));
-        JavaRDD<Row> contents = context.parallelize(files, Math.max(1, Math.min(slices, files.size())))
-                .mapPartitions(part -> new Reads(part, hadoop.value().value(), inFlight));
-        return spark.createDataFrame(contents, CONTENTS);
+        return context.parallelize(files, Math.max(1, Math.min(slices, files.size())))
+                .mapPartitions(part -> new Reads<>(part, hadoop.value().value(), inFlight, decode));
     }
 
-    /** The rows of one task's files, in order, with up to {@code inFlight} reads ahead of the consumer. */
-    private static final class Reads implements Iterator<Row> {
+    /** One file's bytes, as read. */
+    private record Read(Found file, byte[] bytes) {
+    }
+
+    /** The decoded files of one task, in order, with up to {@code inFlight} reads ahead of the consumer. */
+    private static final class Reads<T> implements Iterator<T> {
 
         private final Iterator<Found> files;
         private final Configuration hadoop;
         private final int inFlight;
+        private final Decode<T> decode;
         private final ExecutorService pool;
-        private final Deque<Future<Row>> ahead = new ArrayDeque<>();
+        private final Deque<Future<Read>> ahead = new ArrayDeque<>();
 
-        Reads(Iterator<Found> files, Configuration hadoop, int inFlight) {
+        Reads(Iterator<Found> files, Configuration hadoop, int inFlight, Decode<T> decode) {
             this.files = files;
             this.hadoop = hadoop;
             this.inFlight = inFlight;
+            this.decode = decode;
             this.pool = RequestPools.of("read", inFlight);
         }
 
@@ -126,22 +148,26 @@ public final class WholeFiles {
         public boolean hasNext() {
             while (ahead.size() < inFlight && files.hasNext()) {
                 Found file = files.next();
-                ahead.add(pool.submit(() -> RowFactory.create(file.path(), readWhole(file, hadoop))));
+                ahead.add(pool.submit(() -> new Read(file, bytes(file, hadoop))));
             }
             return !ahead.isEmpty();
         }
 
         @Override
-        public Row next() {
+        public T next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             try {
-                return ahead.poll().get();
+                Read read = ahead.poll().get();
+                return decode.apply(read.file(), read.bytes());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 ahead.forEach(read -> read.cancel(true));
                 throw new IllegalStateException("interrupted while reading input files", e);
+            } catch (IOException e) {
+                ahead.forEach(read -> read.cancel(true));
+                throw new UncheckedIOException(e);
             } catch (ExecutionException e) {
                 ahead.forEach(read -> read.cancel(true));
                 Throwable cause = e.getCause();
@@ -156,7 +182,7 @@ public final class WholeFiles {
         }
     }
 
-    static String readWhole(Found file, Configuration hadoop) throws IOException {
+    static byte[] bytes(Found file, Configuration hadoop) throws IOException {
         if (file.length() > Integer.MAX_VALUE - 16) {
             throw new IOException(file.path() + " holds " + file.length() + " bytes, more than one input file "
                     + "may (2 GiB)");
@@ -171,7 +197,7 @@ public final class WholeFiles {
                 .build())) {
             in.readFully(bytes);
         }
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return bytes;
     }
 
     private WholeFiles() {
