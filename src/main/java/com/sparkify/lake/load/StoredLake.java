@@ -30,7 +30,7 @@ public final class StoredLake {
 
     /** Whether {@code table} is read from more than {@link #MANY_FILES} files. */
     public static boolean manyFiles(Dataset<Row> table) {
-        return table.inputFiles().length > MANY_FILES;
+        return ManyFilesTable.readHere(table) || table.inputFiles().length > MANY_FILES;
     }
 
     /** @param config the config file: an Iceberg lake on an object store needs its {@code [catalog]} */
@@ -45,7 +45,8 @@ public final class StoredLake {
             return name -> spark.table(catalog.sparkName(name));
         }
         requireLake(spark, lake);
-        return name -> Lake.table(spark, lake, name);
+        return name -> ManyFilesTable.read(spark, lake + "/" + name, MANY_FILES)
+                .orElseGet(() -> Lake.table(spark, lake, name));
     }
 
     private static void requireLake(SparkSession spark, String lake) {
